@@ -1,0 +1,22 @@
+import type { BundleManifest } from './manifest.js';
+
+/** Scores of N rows: higher = more suspicious. */
+export interface ScoreBatch {
+  /** [N] mean squared reconstruction error in standardized units. */
+  readonly scores: Float32Array;
+  /** [N × F] per-feature squared errors (row-major), for explanations. */
+  readonly contributions: Float32Array;
+}
+
+/**
+ * The front door to a model bundle (the transformers.js pipeline idea): load once, call `score` with raw
+ * feature rows in the manifest's `input_columns` order, `dispose` when swapping models.
+ */
+export interface Scorer {
+  readonly manifest: BundleManifest;
+  readonly inputColumns: readonly string[];
+  readonly threshold: number;
+  /** `x` is rows × inputColumns.length raw values, row-major. */
+  score(x: Float32Array, rows: number): Promise<ScoreBatch>;
+  dispose(): Promise<void>;
+}
