@@ -1,0 +1,132 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CardwatchError } from '../util/errors.js';
+import { removeTempDirs, tempDir, tinyGraph } from './__fixtures__/tiny-bundle.js';
+import { buildDenseOnnxModel } from './onnx-graph.js';
+import { onnx } from './onnx-protobuf.js';
+import { openOnnxSession, type OnnxSession } from './onnx-runtime.js';
+
+afterAll(removeTempDirs);
+
+async function rejection(promise: Promise<unknown>): Promise<CardwatchError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(CardwatchError);
+    return error as CardwatchError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** y = x · W (W 2×2) with an input whose shape is not declared, so only ONNX Runtime can catch a bad width. */
+function shapelessMatMul(): Uint8Array {
+  const raw = new Uint8Array(16);
+  new Float32Array(raw.buffer).set([1, 2, 3, 4]);
+  const float = onnx.TensorProto.DataType.FLOAT;
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 17 }],
+    graph: {
+      name: 'g',
+      node: [{ opType: 'MatMul', input: ['x', 'w'], output: ['y'] }],
+      initializer: [{ name: 'w', dims: [2, 2], dataType: float, rawData: raw }],
+      input: [{ name: 'x', type: { tensorType: { elemType: float } } }],
+      output: [{ name: 'y', type: { tensorType: { elemType: float } } }],
+    },
+  }).finish();
+}
+
+describe('openOnnxSession', () => {
+  const dir = tempDir('ort');
+  let session: OnnxSession;
+  beforeAll(async () => {
+    session = await openOnnxSession(buildDenseOnnxModel(tinyGraph()), { intraOpThreads: 1 });
+  });
+  afterAll(async () => {
+    await session.dispose();
+  });
+
+  it('exposes the input and output names', () => {
+    expect(session.inputNames).toEqual(['input']);
+    expect([...session.outputNames].sort()).toEqual(['contributions', 'score']);
+  });
+
+  it('opens a model from a file path', async () => {
+    const path = join(dir, 'ok.onnx');
+    writeFileSync(path, buildDenseOnnxModel(tinyGraph()));
+    const fromFile = await openOnnxSession(path);
+    const out = await fromFile.run({ input: { data: new Float32Array(6), dims: [2, 3] } });
+    expect(out.score!.dims).toEqual([2]);
+    await fromFile.dispose();
+  });
+
+  it('lists missing and unknown feeds', async () => {
+    const missing = await rejection(session.run({}));
+    expect(missing.code).toBe('INVALID_INPUT');
+    expect(missing.message).toMatch(/missing: input/);
+    const unknown = await rejection(
+      session.run({
+        input: { data: new Float32Array(3), dims: [1, 3] },
+        extra: { data: new Float32Array(1), dims: [1] },
+      }),
+    );
+    expect(unknown.message).toMatch(/not inputs of the model: extra/);
+  });
+
+  it('rejects dims that contradict the data or the declared shape', async () => {
+    const sized = await rejection(session.run({ input: { data: new Float32Array(5), dims: [2, 3] } }));
+    expect(sized.code).toBe('SHAPE_MISMATCH');
+    expect(sized.message).toMatch(/5 values but dims \[2, 3\] need 6/);
+    const declared = await rejection(session.run({ input: { data: new Float32Array(8), dims: [2, 4] } }));
+    expect(declared.code).toBe('SHAPE_MISMATCH');
+    expect(declared.message).toMatch(/dims \[2, 4\], the model expects \[N, 3\]/);
+  });
+
+  it('writes pre-allocated outputs in place, into views of a larger array', async () => {
+    const x = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const plain = await session.run({ input: { data: x, dims: [2, 3] } });
+    const scores = new Float32Array(4).fill(-1);
+    const out = await session.run(
+      { input: { data: x, dims: [2, 3] } },
+      { score: { data: scores.subarray(1, 3), dims: [2] } },
+    );
+    expect(Array.from(scores)).toEqual([-1, ...Array.from(plain.score!.data), -1]);
+    expect(Object.keys(out)).toEqual(['score']);
+    const unknown = await rejection(
+      session.run({ input: { data: x, dims: [2, 3] } }, { nope: { data: new Float32Array(2), dims: [2] } }),
+    );
+    expect(unknown.message).toMatch(/nope is not an output of the model/);
+  });
+
+  it('rethrows an ONNX Runtime failure as a CardwatchError naming the input dims', async () => {
+    const shapeless = await openOnnxSession(shapelessMatMul());
+    const ok = await shapeless.run({ x: { data: new Float32Array([1, 1]), dims: [1, 2] } });
+    expect(Array.from(ok.y!.data)).toEqual([4, 6]);
+    const failure = await rejection(shapeless.run({ x: { data: new Float32Array(3), dims: [1, 3] } }));
+    expect(failure.code).toBe('INTERNAL');
+    expect(failure.message).toMatch(/x \[1, 3\]/);
+    await shapeless.dispose();
+  });
+
+  it('reports a corrupt or missing model file as MODEL_CORRUPT naming it', async () => {
+    const corrupt = join(dir, 'corrupt.onnx');
+    writeFileSync(corrupt, 'this is not protobuf');
+    const bad = await rejection(openOnnxSession(corrupt));
+    expect(bad.code).toBe('MODEL_CORRUPT');
+    expect(bad.message).toContain(corrupt);
+    const absent = await rejection(openOnnxSession(join(dir, 'absent.onnx')));
+    expect(absent.code).toBe('MODEL_CORRUPT');
+    expect(absent.message).toContain('absent.onnx');
+    const bytes = await rejection(openOnnxSession(new Uint8Array([1, 2, 3])));
+    expect(bytes.code).toBe('MODEL_CORRUPT');
+  });
+
+  it('refuses to run after dispose', async () => {
+    const short = await openOnnxSession(buildDenseOnnxModel(tinyGraph()));
+    await short.dispose();
+    await short.dispose(); // idempotent
+    const error = await rejection(short.run({ input: { data: new Float32Array(3), dims: [1, 3] } }));
+    expect(error.message).toMatch(/disposed/);
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * The scoring front door: open a bundle once, score raw rows many times. The wrapper stays thin (one size check
+ * per call, one finiteness check per row's score) so ONNX Runtime's speed reaches the caller.
+ */
+import { join } from 'node:path';
+import { CardwatchError } from '../util/errors.js';
+import type { BundleManifest } from './manifest.js';
+import { openOnnxSession, type OnnxSession } from './onnx-runtime.js';
+import { readManifest, resolveBundle } from './registry.js';
+import type { ScoreBatch, ScoreOptions, Scorer } from './scorer-types.js';
+
+/** Rows per ONNX Runtime call: bounds the memory of one call (input + contributions ≈ 15 MB at 28 features). */
+export const DEFAULT_CHUNK_ROWS = 65_536;
+
+export interface ScorerOptions {
+  /** Rows per ONNX Runtime call (default {@link DEFAULT_CHUNK_ROWS}). */
+  readonly chunkRows?: number;
+  readonly intraOpThreads?: number;
+}
+
+/**
+ * Loads the bundle `idOrAlias` of `modelsDir` (content hash verified) and opens it for scoring.
+ *
+ * @example
+ * const scorer = await loadScorer('models', 'production');
+ * const { scores } = await scorer.score(new Float32Array(28), 1); // one all-zero row of V1..V28
+ * scores[0] > scorer.threshold; // → is it flagged?
+ * await scorer.dispose();
+ */
+export async function loadScorer(
+  modelsDir: string,
+  idOrAlias: string,
+  options: ScorerOptions = {},
+): Promise<Scorer> {
+  const { dir, manifest } = resolveBundle(modelsDir, idOrAlias, { verifyHash: true });
+  return openScorer(dir, manifest, options);
+}
+
+/** Opens the bundle folder `dir` directly (no registry, no alias), verifying its content hash. */
+export async function openScorerFromDir(dir: string, options: ScorerOptions = {}): Promise<Scorer> {
+  return openScorer(dir, readManifest(dir, { verifyHash: true }), options);
+}
+
+async function openScorer(dir: string, manifest: BundleManifest, options: ScorerOptions): Promise<Scorer> {
+  const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  if (!Number.isInteger(chunkRows) || chunkRows < 1) {
+    throw new CardwatchError('INVALID_INPUT', `chunkRows must be an integer ≥ 1, got ${chunkRows}`);
+  }
+  const modelPath = join(dir, manifest.onnx.file);
+  const session = await openOnnxSession(
+    modelPath,
+    options.intraOpThreads === undefined ? {} : { intraOpThreads: options.intraOpThreads },
+  );
+  const { input, score_output: scoreName, contributions_output: contributionsName } = manifest.onnx;
+  const absent = [
+    ...(session.inputNames.includes(input) ? [] : [`input ${input}`]),
+    ...[scoreName, contributionsName]
+      .filter((name) => !session.outputNames.includes(name))
+      .map((n) => `output ${n}`),
+  ];
+  if (absent.length > 0) {
+    await session.dispose();
+    throw new CardwatchError(
+      'MODEL_CORRUPT',
+      `${modelPath} lacks ${absent.join(', ')} named in its manifest (it has inputs ` +
+        `[${session.inputNames.join(', ')}], outputs [${session.outputNames.join(', ')}])`,
+    );
+  }
+  return new BundleScorer(manifest, session, chunkRows);
+}
+
+class BundleScorer implements Scorer {
+  readonly inputColumns: readonly string[];
+  readonly threshold: number;
+  private readonly features: number;
+
+  constructor(
+    readonly manifest: BundleManifest,
+    private readonly session: OnnxSession,
+    private readonly chunkRows: number,
+  ) {
+    this.inputColumns = Object.freeze([...manifest.input_columns]);
+    this.threshold = manifest.threshold.value;
+    this.features = manifest.input_columns.length;
+  }
+
+  async score(x: Float32Array, rows: number, options: ScoreOptions = {}): Promise<ScoreBatch> {
+    const withContributions = options.contributions ?? true;
+    const f = this.features;
+    if (!Number.isInteger(rows) || rows < 0) {
+      throw new CardwatchError('SHAPE_MISMATCH', `rows must be an integer ≥ 0, got ${rows}`);
+    }
+    if (x.length !== rows * f) {
+      throw new CardwatchError(
+        'SHAPE_MISMATCH',
+        `expected ${rows} rows × ${f} features (${this.inputColumns.join(', ')}) = ${rows * f} values, ` +
+          `received ${x.length}`,
+      );
+    }
+    if (rows <= this.chunkRows && withContributions) {
+      const out = await this.runChunk(x, rows, null);
+      this.checkFinite(x, out.scores, 0);
+      return out;
+    }
+    // ONNX Runtime writes each chunk straight into views of the result arrays (no copies).
+    const scores = new Float32Array(rows);
+    const contributions = new Float32Array(withContributions ? rows * f : 0);
+    for (let start = 0; start < rows; start += this.chunkRows) {
+      const end = Math.min(start + this.chunkRows, rows);
+      await this.runChunk(x.subarray(start * f, end * f), end - start, {
+        scores: scores.subarray(start, end),
+        contributions: withContributions ? contributions.subarray(start * f, end * f) : null,
+      });
+      this.checkFinite(x, scores.subarray(start, end), start);
+    }
+    return { scores, contributions };
+  }
+
+  /** One ONNX Runtime call; `into` = pre-allocated outputs (`contributions: null` → not fetched at all). */
+  private async runChunk(
+    x: Float32Array,
+    rows: number,
+    into: { scores: Float32Array; contributions: Float32Array | null } | null,
+  ): Promise<ScoreBatch> {
+    const { input, score_output: scoreName, contributions_output: contributionsName } = this.manifest.onnx;
+    const f = this.features;
+    const feeds = { [input]: { data: x, dims: [rows, f] } };
+    const out =
+      into === null
+        ? await this.session.run(feeds)
+        : await this.session.run(feeds, {
+            [scoreName]: { data: into.scores, dims: [rows] },
+            ...(into.contributions === null
+              ? {}
+              : { [contributionsName]: { data: into.contributions, dims: [rows, f] } }),
+          });
+    const scores = out[scoreName];
+    if (scores === undefined)
+      throw new CardwatchError('INTERNAL', `ONNX Runtime returned no ${scoreName} output`);
+    return { scores: scores.data, contributions: out[contributionsName]?.data ?? new Float32Array(0) };
+  }
+
+  /**
+   * A NaN or ±Infinity input makes a non-finite score: checking the N scores (not the N×F inputs) keeps the
+   * common path cheap, and only a non-finite score pays for finding the offending column. (Finite but huge inputs
+   * may legitimately overflow to an Infinity score: most suspicious, and left as is.)
+   */
+  private checkFinite(x: Float32Array, scores: Float32Array, firstRow: number): void {
+    for (let r = 0; r < scores.length; r++) {
+      if (Number.isFinite(scores[r] as number)) continue;
+      const row = firstRow + r;
+      for (let c = 0; c < this.features; c++) {
+        const value = x[row * this.features + c] as number;
+        if (!Number.isFinite(value)) {
+          throw new CardwatchError(
+            'INVALID_INPUT',
+            `row ${row}, column ${this.inputColumns[c]} is ${value}; feature values must be finite numbers`,
+          );
+        }
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.dispose();
+  }
+}

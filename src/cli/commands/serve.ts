@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import type { Config } from '../../config/index.js';
+import { loadScorer, promoteBundle, type Scorer } from '../../bundle/index.js';
+import { startServer } from '../../serve/index.js';
+import { describeError, isCardwatchError } from '../../util/errors.js';
+import { info, OVERRIDES_HELP, out, resolveConfig } from '../context.js';
+import { describeBundle, exportRun, trainWithProgress } from '../pipeline.js';
+
+interface ServeOptions {
+  host?: string;
+  port?: number;
+  model?: string;
+}
+
+function portOption(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got "${value}"`);
+  return port;
+}
+
+async function tryLoadScorer(config: Config, model: string): Promise<{ scorer: Scorer | null; error: string | null }> {
+  try {
+    return { scorer: await loadScorer(config.paths.models, model), error: null };
+  } catch (error) {
+    if (!isCardwatchError(error)) throw error;
+    return { scorer: null, error: describeError(error) };
+  }
+}
+
+async function serve(config: Config, options: ServeOptions): Promise<void> {
+  const model = options.model ?? config.serve.model;
+  const { scorer, error } = await tryLoadScorer(config, model);
+  if (!scorer) info(`warning: no model is loaded (${error}); /predict answers 503 until one is`);
+  const server = await startServer({
+    scorer: { current: () => scorer, loadError: () => error },
+    host: options.host ?? config.serve.host,
+    port: options.port ?? config.serve.port,
+    handleSignals: true,
+  });
+  const shown = server.url.replace('://127.0.0.1:', '://localhost:');
+  out(`cardwatch is serving ${scorer ? `model ${scorer.manifest.id}` : 'without a model'} on ${shown}`);
+  out(`  try: curl -s ${shown}/  |  POST ${shown}/predict {"features":[28 numbers]}  (Ctrl+C to stop)`);
+}
+
+function addServeOptions(command: Command): Command {
+  return command
+    .option('--host <host>', 'interface to bind (default: serve.host, 127.0.0.1)')
+    .option('--port <port>', 'port (default: serve.port, 8000; 0 picks a free one)', portOption)
+    .option('-m, --model <id|alias>', 'bundle id or alias to serve (default: serve.model, production)')
+    .argument('[overrides...]', OVERRIDES_HELP);
+}
+
+export function registerServeCommands(program: Command): void {
+  addServeOptions(program.command('serve').description('serve the scoring API (Fastify + ONNX Runtime)')).action(
+    async (overrides: string[], options: ServeOptions, command: Command) => {
+      await serve(resolveConfig(command, overrides), options);
+    },
+  );
+
+  addServeOptions(
+    program
+      .command('start')
+      .description(
+        'the main job (npm start): serve the production model; if there is none, first prepare data, train, evaluate, export and promote one',
+      ),
+  ).action(async (overrides: string[], options: ServeOptions, command: Command) => {
+    const config = resolveConfig(command, overrides);
+    const model = options.model ?? config.serve.model;
+    const existing = await tryLoadScorer(config, model);
+    if (existing.scorer) {
+      await existing.scorer.dispose();
+    } else {
+      info(`start: no "${model}" model yet (${existing.error}) — training one`);
+      const result = await trainWithProgress(config);
+      const bundle = await exportRun(config.paths.runs, result.runId, config.paths.models);
+      info(describeBundle(bundle));
+      promoteBundle(config.paths.models, bundle.id, model);
+      info(`start: ${model} → ${bundle.id}`);
+    }
+    await serve(config, options);
+  });
+}

@@ -1,0 +1,30 @@
+/** What every command needs: the resolved config (from --config and overrides) and the package version. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { type Config, loadConfig } from '../config/index.js';
+
+export function packageVersion(): string {
+  const raw = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(raw) as { version: string }).version;
+}
+
+/** The root program's options, whichever subcommand is running. */
+export function globalOptions(command: Command): { config?: string; verbose?: boolean } {
+  let root = command;
+  while (root.parent) root = root.parent;
+  return root.opts<{ config?: string; verbose?: boolean }>();
+}
+
+export function resolveConfig(command: Command, overrides: readonly string[] = []): Config {
+  return loadConfig({ file: globalOptions(command).config, overrides });
+}
+
+export const OVERRIDES_HELP = 'config overrides, e.g. training.lr=0.005 model.hidden_dim=64';
+
+export function out(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+export function info(line: string): void {
+  process.stderr.write(`${line}\n`);
+}

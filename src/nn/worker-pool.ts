@@ -1,0 +1,183 @@
+/**
+ * The gradient worker threads of one trainer. Steps are dispatched through a shared control block
+ * (Atomics.notify to wake the workers, Atomics.waitAsync on the main thread so its event loop keeps running
+ * and a crashed worker is noticed): no structured-clone message per step. Any worker failure rejects the
+ * running step with a clear error and tears the pool down; nothing hangs.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ErrorCode } from '../util/errors.js';
+import { CardwatchError, ERROR_CODES, describeError } from '../util/errors.js';
+import type { WorkerInit, WorkerMessage } from './pool-protocol.js';
+import { COMMAND_STEP, COMMAND_STOP, CONTROL } from './pool-protocol.js';
+
+type WaitAsyncResult = { async: false; value: string } | { async: true; value: Promise<string> };
+type WaitAsync = (array: Int32Array, index: number, value: number) => WaitAsyncResult;
+
+/** Atomics.waitAsync (Node ≥ 16) is ES2024, newer than the project's `lib`. */
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/**
+ * The worker entry beside this file: `.js` in the build, `.ts` under vitest/tsx. Node 20 cannot run a `.ts`
+ * worker by itself, and `execArgv: ['--import', 'tsx']` does not take effect in Node 20 workers (measured:
+ * ERR_UNKNOWN_FILE_EXTENSION), so a `.ts` worker is started through a tiny bootstrap that registers tsx's
+ * ESM hooks inside the worker first.
+ */
+function spawnWorker(workerData: WorkerInit): Worker {
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const url = new URL(`./gradient-worker${extension}`, import.meta.url);
+  if (extension === '.js') return new Worker(url, { workerData });
+  const tsxApi = tsxEsmApiUrl(url);
+  const bootstrap =
+    `import(${JSON.stringify(tsxApi)})` +
+    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** The URL of tsx's `esm/api` entry (resolved through tsx's own exports map, as `import` would). */
+function tsxEsmApiUrl(from: URL): string {
+  try {
+    const manifestPath = createRequire(from).resolve('tsx/package.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      exports: Record<string, { import?: { default?: string } }>;
+    };
+    const entry = manifest.exports['./esm/api']?.import?.default;
+    if (entry === undefined) throw new Error('tsx has no esm/api export');
+    return pathToFileURL(join(dirname(manifestPath), entry)).href;
+  } catch (error) {
+    throw new CardwatchError(
+      'INTERNAL',
+      `running nn workers from TypeScript sources needs the tsx package (${describeError(error)}); ` +
+        'build the project (npm run build) to run from dist/ instead',
+      { cause: error },
+    );
+  }
+}
+
+function toCode(code: string): ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code) ? (code as ErrorCode) : 'INTERNAL';
+}
+
+export class WorkerPool {
+  private readonly workers: Worker[];
+  private readonly control: Int32Array;
+  private readonly failed: Promise<never>;
+  private rejectFailed: (error: Error) => void = () => {};
+  private failure: Error | null = null;
+  private stopping = false;
+  private terminated: Promise<void> | null = null;
+
+  private constructor(inits: readonly WorkerInit[]) {
+    if (waitAsync === undefined) {
+      throw new CardwatchError('INTERNAL', 'Atomics.waitAsync is missing: Node >= 20 is required');
+    }
+    this.control = inits[0]!.control;
+    this.failed = new Promise<never>((_, reject) => {
+      this.rejectFailed = reject;
+    });
+    // Nobody may be awaiting when a worker dies between epochs; the failure is re-thrown on next use.
+    this.failed.catch(() => {});
+    this.workers = inits.map((init) => spawnWorker(init));
+  }
+
+  /**
+   * Starts one worker per init and resolves when all have built their workspaces.
+   * @throws CardwatchError when a worker fails to start (the others are terminated).
+   */
+  static async start(inits: readonly WorkerInit[]): Promise<WorkerPool> {
+    const pool = new WorkerPool(inits);
+    const ready = pool.workers.map(
+      (worker, index) =>
+        new Promise<void>((resolve) => {
+          worker.on('message', (message: WorkerMessage) => {
+            if (message.type === 'ready') resolve();
+            else pool.fail(new CardwatchError(toCode(message.code), message.message));
+          });
+          worker.on('error', (error: Error) => {
+            pool.fail(
+              new CardwatchError('INTERNAL', `nn worker ${index} crashed: ${describeError(error)}`, {
+                cause: error,
+              }),
+            );
+          });
+          worker.on('exit', (code: number) => {
+            if (pool.stopping) return;
+            // Let an error message posted just before the exit arrive first: it says more.
+            setImmediate(() =>
+              pool.fail(
+                new CardwatchError('INTERNAL', `nn worker ${index} exited unexpectedly (exit code ${code})`),
+              ),
+            );
+          });
+        }),
+    );
+    try {
+      await Promise.race([Promise.all(ready), pool.failed]);
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    pool.setActive(false);
+    return pool;
+  }
+
+  /** Keeps the process alive while a step may be in flight (idle workers must not block process exit). */
+  setActive(active: boolean): void {
+    for (const worker of this.workers) {
+      if (active) worker.ref();
+      else worker.unref();
+    }
+  }
+
+  /** Runs one step on every worker and resolves when all have written their gradient and loss sums. */
+  async run(epoch: number, step: number, batchStart: number, batchRows: number): Promise<void> {
+    if (this.failure !== null) throw this.failure;
+    const control = this.control;
+    control[CONTROL.EPOCH] = epoch;
+    control[CONTROL.STEP] = step;
+    control[CONTROL.BATCH_START] = batchStart;
+    control[CONTROL.BATCH_ROWS] = batchRows;
+    Atomics.store(control, CONTROL.COMMAND, COMMAND_STEP);
+    Atomics.store(control, CONTROL.PENDING, this.workers.length);
+    // The atomic bump publishes the plain writes above to the workers that observe it.
+    Atomics.add(control, CONTROL.GENERATION, 1);
+    Atomics.notify(control, CONTROL.GENERATION);
+    for (;;) {
+      const pending = Atomics.load(control, CONTROL.PENDING);
+      if (pending === 0) break;
+      const waited = waitAsync!(control, CONTROL.PENDING, pending);
+      if (waited.async) await Promise.race([waited.value, this.failed]);
+    }
+    for (let worker = 0; worker < this.workers.length; worker++) {
+      // A failed worker has posted its error: wait for it (the `failed` promise rejects with it).
+      if (Atomics.load(control, CONTROL.STATUS + worker) !== 0) await this.failed;
+    }
+  }
+
+  /** Stops and terminates the workers; idempotent. A step still running rejects. */
+  close(): Promise<void> {
+    this.fail(new CardwatchError('INVALID_INPUT', 'the trainer was closed'));
+    return this.terminate();
+  }
+
+  private fail(error: Error): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    this.rejectFailed(error);
+    void this.terminate();
+  }
+
+  private terminate(): Promise<void> {
+    if (this.terminated === null) {
+      this.stopping = true;
+      Atomics.store(this.control, CONTROL.COMMAND, COMMAND_STOP);
+      Atomics.add(this.control, CONTROL.GENERATION, 1);
+      Atomics.notify(this.control, CONTROL.GENERATION);
+      this.terminated = Promise.all(this.workers.map((worker) => worker.terminate())).then(() => undefined);
+    }
+    return this.terminated;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The one error handler and the not-found handler, installed on the root instance so every route plugin
+ * inherits them (Fastify encapsulation: children see their parent's handler).
+ */
+import type { FastifyInstance } from 'fastify';
+import { CardwatchError } from '../util/errors.js';
+import { toErrorOutcome } from './error-reply.js';
+import type { RouteCatalogue } from './route-catalogue.js';
+
+export interface ErrorHandlingOptions {
+  readonly catalogue: RouteCatalogue;
+  readonly bodyLimitBytes: number;
+}
+
+/** Installs the error handler (every error → `{statusCode, code, error, message}`) and JSON 404/405 answers. */
+export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions): void {
+  app.setErrorHandler(function handleError(error, request, reply) {
+    const outcome = toErrorOutcome(error, { requestId: request.id, bodyLimitBytes: options.bodyLimitBytes });
+    if (outcome.logLevel === 'error') {
+      // The full error (stack, cause) goes to the log only; the client gets the generic message.
+      request.log.error({ err: error }, 'request failed with an unexpected error');
+    } else {
+      request.log[outcome.logLevel]({ statusCode: outcome.reply.statusCode }, outcome.reply.message);
+    }
+    return reply.code(outcome.reply.statusCode).headers(outcome.headers).send(outcome.reply);
+  });
+
+  app.setNotFoundHandler(function handleNotFound(request) {
+    const path = request.url.split('?', 1)[0] ?? request.url;
+    // The path is echoed back; cut it so a 16 KB URL does not come back as a 16 KB message.
+    const shown = path.length > 100 ? `${path.slice(0, 100)}…` : path;
+    const allowed = options.catalogue.methodsFor(path);
+    // A known path with another method is a 405 with an Allow header (RFC 9110), not a misleading 404.
+    if (allowed.length > 0) {
+      const allow = allowed.join(', ');
+      throw new CardwatchError(
+        'INVALID_INPUT',
+        `method ${request.method} is not allowed on ${shown}; use ${allow}`,
+        {
+          statusCode: 405,
+          details: { allow },
+        },
+      );
+    }
+    const known = options.catalogue
+      .list()
+      .map((endpoint) => `${endpoint.method} ${endpoint.path}`)
+      .join(', ');
+    throw new CardwatchError('INVALID_INPUT', `no route ${request.method} ${shown}; available: ${known}`, {
+      statusCode: 404,
+    });
+  });
+}

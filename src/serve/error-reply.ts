@@ -1,0 +1,122 @@
+/**
+ * The one error body of the API and the mapping from anything thrown to it. Pure (no Fastify instance), so the
+ * mapping is unit-testable; `error-handler.ts` wires it into Fastify.
+ */
+import { STATUS_CODES } from 'node:http';
+import { z } from 'zod';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ERROR_CODES, isCardwatchError, type ErrorCode } from '../util/errors.js';
+import { describeValidationIssues } from './validation-message.js';
+
+const errorCodeSchema = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+
+/** Every non-2xx answer of the API has exactly this shape (the Fastify habit). */
+export const errorReplySchema = z
+  .object({
+    statusCode: z
+      .int()
+      .min(400)
+      .max(599)
+      .describe('HTTP status, repeated in the body for clients that lose it'),
+    code: errorCodeSchema.describe('Stable machine-readable code from the cardwatch error catalogue'),
+    error: z.string().describe('HTTP status text, e.g. "Bad Request"'),
+    message: z.string().describe('What was wrong, written for a person'),
+  })
+  .describe('The one error shape of the API');
+export type ErrorReply = z.infer<typeof errorReplySchema>;
+
+/** What the error handler should send and how loudly to log it. */
+export interface ErrorOutcome {
+  readonly reply: ErrorReply;
+  readonly headers: Readonly<Record<string, string>>;
+  /** `error` = a bug or an outage (logged with the stack); `info` = the client's mistake. */
+  readonly logLevel: 'info' | 'warn' | 'error';
+}
+
+export interface ErrorContext {
+  readonly requestId: string;
+  readonly bodyLimitBytes: number;
+}
+
+/** Builds an `{statusCode, code, error, message}` body. */
+export function errorReply(statusCode: number, code: ErrorCode, message: string): ErrorReply {
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message };
+}
+
+/**
+ * Fastify's own request errors, mapped onto the catalogue. They carry no user data, so their status is kept and
+ * only the message is rewritten to say what to do.
+ * TODO(lead): the catalogue has no HTTP-level codes yet (PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
+ * ROUTE_NOT_FOUND); until it does these answer `INVALID_INPUT` with the right HTTP status.
+ */
+function fastifyRequestError(
+  code: string,
+  context: ErrorContext,
+): { status: number; message: string } | null {
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return {
+        status: 413,
+        message: `request body is larger than the limit of ${context.bodyLimitBytes} bytes`,
+      };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, message: 'unsupported content type: send the body as application/json' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { status: 400, message: 'request body is empty: send a JSON object like {"features": [...]}' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, message: 'request body is not valid JSON' };
+    default:
+      return null;
+  }
+}
+
+function readProperty(error: unknown, key: string): unknown {
+  return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[key] : undefined;
+}
+
+/**
+ * Maps any thrown value to the reply to send. Known errors keep their status and message; anything else
+ * (and any CardwatchError with status 500, whose message may name server paths) becomes a generic 500 that
+ * points at the server log through the request id — never a stack trace.
+ */
+export function toErrorOutcome(error: unknown, context: ErrorContext): ErrorOutcome {
+  const noHeaders = {};
+  if (isCardwatchError(error) && error.statusCode !== 500) {
+    const headers = readAllowHeader(error.details);
+    const logLevel = error.statusCode >= 500 ? 'warn' : 'info';
+    return { reply: errorReply(error.statusCode, error.code, error.message), headers, logLevel };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = readProperty(error, 'validationContext');
+    const message = describeValidationIssues(error.validation, typeof where === 'string' ? where : 'body');
+    return { reply: errorReply(400, 'INVALID_INPUT', message), headers: noHeaders, logLevel: 'info' };
+  }
+  const fastifyCode = readProperty(error, 'code');
+  const known = typeof fastifyCode === 'string' ? fastifyRequestError(fastifyCode, context) : null;
+  if (known !== null) {
+    return {
+      reply: errorReply(known.status, 'INVALID_INPUT', known.message),
+      headers: noHeaders,
+      logLevel: 'info',
+    };
+  }
+  // Other client errors raised by Fastify itself (e.g. a malformed Content-Length) carry a safe 4xx status and
+  // message of their own; keep them rather than turning a client mistake into a 500.
+  const status = readProperty(error, 'statusCode');
+  if (typeof status === 'number' && status >= 400 && status < 500 && error instanceof Error) {
+    return {
+      reply: errorReply(status, 'INVALID_INPUT', error.message),
+      headers: noHeaders,
+      logLevel: 'info',
+    };
+  }
+  const code: ErrorCode = isCardwatchError(error) ? error.code : 'INTERNAL';
+  const message = `internal error while handling the request; the server log has the details (request id ${context.requestId})`;
+  return { reply: errorReply(500, code, message), headers: noHeaders, logLevel: 'error' };
+}
+
+/** A 405 CardwatchError carries the allowed methods in `details.allow` (see `error-handler.ts`). */
+function readAllowHeader(details: unknown): Record<string, string> {
+  const allow = readProperty(details, 'allow');
+  return typeof allow === 'string' ? { allow } : {};
+}

@@ -1,0 +1,12 @@
+export { resolveTrainingData, prepareWithProgress } from './data-source.js';
+export { fitAutoencoder, normalRows } from './fit-autoencoder.js';
+export type { EpochRecord, FitEvents, FitResult } from './fit-autoencoder.js';
+export { evaluateModel, scoreSplit, writeEvaluation } from './evaluate-model.js';
+export type { ModelEvaluation, ScoredSplit } from './evaluate-model.js';
+export { trainRun, splitFor } from './train-run.js';
+export type { TrainRunResult, TrainRunOptions } from './train-run.js';
+export { openRun, runDataset } from './open-run.js';
+export type { OpenedRun } from './open-run.js';
+export { evaluateRun } from './evaluate-run.js';
+export { runRecordSchema } from './run-record.js';
+export type { RunRecord } from './run-record.js';
