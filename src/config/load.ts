@@ -73,6 +73,20 @@ function setPath(target: Plain, path: string[], value: unknown): void {
   node[path[path.length - 1]!] = value;
 }
 
+/** Keys that select the member of a tagged union in the schema (model.type, evaluation.threshold.strategy). */
+const UNION_TAGS = new Set(['type', 'strategy']);
+
+function isTagOverride(override: Override): boolean {
+  return override.path.length > 1 && UNION_TAGS.has(override.path.at(-1)!);
+}
+
+function replaceAt(base: Plain, path: string[], value: Plain): Plain {
+  const [head, ...rest] = path;
+  if (head === undefined) return value;
+  const inner = base[head];
+  return { ...base, [head]: rest.length === 0 ? value : replaceAt(isPlainObject(inner) ? inner : {}, rest, value) };
+}
+
 function deepMerge(base: Plain, extra: Plain): Plain {
   const out: Plain = { ...base };
   for (const [key, value] of Object.entries(extra)) {
@@ -112,21 +126,69 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return node;
 }
 
-/** One line per issue: the key path, what was expected and what was received. */
-export function formatConfigIssues(error: z.ZodError, input: unknown, overrides: Override[] = []): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    const where = path || '(root)';
-    let message: string;
-    if (issue.code === 'invalid_type') {
-      message = `expected ${article(issue.expected)}, got ${describeValue(valueAt(input, issue.path))}`;
-    } else if (issue.code === 'unrecognized_keys') {
-      message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    } else {
-      message = `${issue.message}, got ${describeValue(valueAt(input, issue.path))}`;
+/** The parts of zod's schema definitions that the unknown-key hint walks through. */
+interface SchemaDef {
+  innerType?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  options?: z.ZodType[];
+}
+
+function defOf(schema: z.ZodType): SchemaDef {
+  return (schema as unknown as { def: SchemaDef }).def;
+}
+
+/** Unwraps defaults/prefaults/optionals to the schema that holds the shape. */
+function unwrap(schema: z.ZodType): z.ZodType {
+  let inner = schema;
+  for (let next = defOf(inner).innerType; next; next = defOf(inner).innerType) inner = next;
+  return inner;
+}
+
+/** Keys the object at `path` accepts (for the hint that follows "unknown key"). */
+function knownKeys(path: readonly PropertyKey[], input: unknown): string[] {
+  let schema: z.ZodType = configSchema;
+  for (const key of path) {
+    const shape = defOf(unwrap(schema)).shape;
+    if (!shape || typeof key !== 'string' || !(key in shape)) return [];
+    schema = shape[key]!;
+  }
+  const def = defOf(unwrap(schema));
+  if (def.shape) return Object.keys(def.shape);
+  // A tagged union (model, threshold): the member the input's tag selects.
+  const value = valueAt(input, path);
+  for (const option of def.options ?? []) {
+    const shape = defOf(option).shape;
+    const result = option.safeParse(value);
+    if (shape && (result.success || result.error.issues.every((i) => i.code === 'unrecognized_keys'))) {
+      return Object.keys(shape);
     }
+  }
+  return [];
+}
+
+/** One line per issue: the full key path, what was expected and what was received. */
+export function formatConfigIssues(error: z.ZodError, input: unknown, overrides: Override[] = []): string[] {
+  const fromOverride = (path: string): string => {
     const from = overrides.find((o) => o.path.join('.') === path);
-    return `${where}: ${message}${from ? ` (from override ${from.text})` : ''}`;
+    return from ? ` (from override ${from.text})` : '';
+  };
+  return error.issues.flatMap((issue) => {
+    const parent = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeys(issue.path, input);
+      return issue.keys.map((key) => {
+        const path = [...parent, key].join('.');
+        const hint = known.length > 0 ? `; known keys here: ${known.join(', ')}` : '';
+        return `${path}: unknown key${hint}${fromOverride(path)}`;
+      });
+    }
+    const path = parent.join('.');
+    const where = path || '(root)';
+    const message =
+      issue.code === 'invalid_type'
+        ? `expected ${article(issue.expected)}, got ${describeValue(valueAt(input, issue.path))}`
+        : `${issue.message}, got ${describeValue(valueAt(input, issue.path))}`;
+    return [`${where}: ${message}${fromOverride(path)}`];
   });
 }
 
@@ -167,10 +229,19 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const file = options.file ?? (existsSync('configs/default.yaml') ? 'configs/default.yaml' : undefined);
   let raw: Plain = file ? readConfigFile(file) : {};
   const overrides = (options.overrides ?? []).map(parseOverride);
-  for (const override of overrides) {
-    const patch: Plain = {};
-    setPath(patch, override.path, override.value);
-    raw = deepMerge(raw, patch);
+  // Member switches first, so `…threshold.precision=0.8 …threshold.strategy=target_precision` works in any order.
+  const ordered = [...overrides].sort((a, b) => Number(isTagOverride(b)) - Number(isTagOverride(a)));
+  for (const override of ordered) {
+    const tag = override.path.at(-1)!;
+    if (isTagOverride(override)) {
+      // Changing a tagged union's member starts that section afresh: the old member's keys (a percentile
+      // when switching to target_precision) would otherwise be refused as unknown by the new member.
+      raw = replaceAt(raw, override.path.slice(0, -1), { [tag]: override.value });
+    } else {
+      const patch: Plain = {};
+      setPath(patch, override.path, override.value);
+      raw = deepMerge(raw, patch);
+    }
   }
   return validateConfig(raw, overrides);
 }
