@@ -18,7 +18,12 @@ function portOption(value: string): number {
   return port;
 }
 
-async function tryLoadScorer(config: Config, model: string): Promise<{ scorer: Scorer | null; error: string | null }> {
+interface LoadedScorer {
+  scorer: Scorer | null;
+  error: string | null;
+}
+
+async function tryLoadScorer(config: Config, model: string): Promise<LoadedScorer> {
   try {
     return { scorer: await loadScorer(config.paths.models, model), error: null };
   } catch (error) {
@@ -27,9 +32,9 @@ async function tryLoadScorer(config: Config, model: string): Promise<{ scorer: S
   }
 }
 
-async function serve(config: Config, options: ServeOptions): Promise<void> {
+async function serve(config: Config, options: ServeOptions, loaded?: LoadedScorer): Promise<void> {
   const model = options.model ?? config.serve.model;
-  const { scorer, error } = await tryLoadScorer(config, model);
+  const { scorer, error } = loaded ?? (await tryLoadScorer(config, model));
   if (!scorer) info(`warning: no model is loaded (${error}); /predict answers 503 until one is`);
   const server = await startServer({
     scorer: { current: () => scorer, loadError: () => error },
@@ -68,15 +73,16 @@ export function registerServeCommands(program: Command): void {
     const model = options.model ?? config.serve.model;
     const existing = await tryLoadScorer(config, model);
     if (existing.scorer) {
-      await existing.scorer.dispose();
-    } else {
-      info(`start: no "${model}" model yet (${existing.error}) — training one`);
-      const result = await trainWithProgress(config);
-      const bundle = await exportRun(config.paths.runs, result.runId, config.paths.models);
-      info(describeBundle(bundle));
-      promoteBundle(config.paths.models, bundle.id, model);
-      info(`start: ${model} → ${bundle.id}`);
+      // The model is already loaded: serve it straight away (this is the ~2 s restart path).
+      await serve(config, options, existing);
+      return;
     }
+    info(`start: no "${model}" model yet (${existing.error}) — training one`);
+    const result = await trainWithProgress(config);
+    const bundle = await exportRun(config.paths.runs, result.runId, config.paths.models);
+    info(describeBundle(bundle));
+    promoteBundle(config.paths.models, bundle.id, model);
+    info(`start: ${model} → ${bundle.id}`);
     await serve(config, options);
   });
 }
