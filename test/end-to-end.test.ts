@@ -25,7 +25,14 @@ describe('cardwatch end to end', () => {
     expect(train.stderr).toMatch(/epoch 2\/2/);
     runId = /run (run-\S+)/.exec(train.stdout)![1]!;
     const dir = join(cwd, 'runs', runId);
-    for (const file of ['config.yaml', 'metrics.jsonl', 'evaluation.json', 'model.json', 'provenance.json', 'run.json']) {
+    for (const file of [
+      'config.yaml',
+      'metrics.jsonl',
+      'evaluation.json',
+      'model.json',
+      'provenance.json',
+      'run.json',
+    ]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     expect(readdirSync(join(dir, 'plots')).sort()).toEqual(['loss.svg', 'pr.svg', 'roc.svg', 'scores.svg']);

@@ -20,7 +20,11 @@ function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export async function scoreCsvFile(input: string, output: string, scorer: Scorer): Promise<BatchScoreSummary> {
+export async function scoreCsvFile(
+  input: string,
+  output: string,
+  scorer: Scorer,
+): Promise<BatchScoreSummary> {
   const started = performance.now();
   const parsed = readKaggleCsvFile(input, { classColumn: 'optional', onBadRow: 'skip' });
   const { dataset, lines, errors } = parsed;
@@ -51,5 +55,12 @@ export async function scoreCsvFile(input: string, output: string, scorer: Scorer
   writeFileSync(output, `${outLines.join('\n')}\n`);
   const seconds = (performance.now() - started) / 1000;
   const rows = dataset.rows + errors.length;
-  return { rows, scored: dataset.rows, errors: errors.length, flagged, seconds, rowsPerSecond: rows / Math.max(seconds, 1e-9) };
+  return {
+    rows,
+    scored: dataset.rows,
+    errors: errors.length,
+    flagged,
+    seconds,
+    rowsPerSecond: rows / Math.max(seconds, 1e-9),
+  };
 }

@@ -3,13 +3,26 @@
  * model bundle. They sit at the top floor because they join training (train) and packaging (bundle).
  */
 import type { Config } from '../config/index.js';
-import { selectColumns, type Dataset, type SplitIndices, KAGGLE_COLUMNS, INPUT_COLUMNS } from '../data/index.js';
+import {
+  selectColumns,
+  type Dataset,
+  type SplitIndices,
+  KAGGLE_COLUMNS,
+  INPUT_COLUMNS,
+} from '../data/index.js';
 import { exportBundle, type BundleManifest } from '../bundle/index.js';
 import { scoreRaw } from '../models/index.js';
 import { denseViews } from '../nn/index.js';
 import { latestRunId } from '../runs/index.js';
 import { evaluationReportSchema } from '../evaluate/index.js';
-import { openRun, runDataset, splitFor, trainRun, type TrainRunResult, resolveTrainingData } from '../train/index.js';
+import {
+  openRun,
+  runDataset,
+  splitFor,
+  trainRun,
+  type TrainRunResult,
+  resolveTrainingData,
+} from '../train/index.js';
 import { formatEvaluationSummary } from '../evaluate/index.js';
 import { CardwatchError } from '../util/errors.js';
 import { Prng } from '../util/prng.js';
@@ -37,7 +50,13 @@ export async function trainWithProgress(config: Config, io: PipelineIo = stderrI
   const result = await trainRun(config, prepared, {
     onRunCreated: (run) => io.log(`train: run ${run.id} → ${run.dir}`),
     onEpochProgress: (epoch, done, total) => {
-      if (!bar) bar = createProgress({ label: `epoch ${epoch}/${epochs}`, total, unit: 'rows', silent: io.silent ?? false });
+      if (!bar)
+        bar = createProgress({
+          label: `epoch ${epoch}/${epochs}`,
+          total,
+          unit: 'rows',
+          silent: io.silent ?? false,
+        });
       bar.update(done);
     },
     onEpoch: (record) => {
@@ -50,7 +69,9 @@ export async function trainWithProgress(config: Config, io: PipelineIo = stderrI
     },
   });
   if (result.fit.stoppedEarly) {
-    io.log(`train: early stop after epoch ${result.fit.history.length}; best epoch ${result.fit.bestEpoch} kept`);
+    io.log(
+      `train: early stop after epoch ${result.fit.history.length}; best epoch ${result.fit.bestEpoch} kept`,
+    );
   }
   io.log(formatEvaluationSummary(result.evaluation.report));
   return result;
@@ -66,7 +87,8 @@ function sampleIndices(indices: Uint32Array, count: number, seed: number): Uint3
 function rowsOf(dataset: Dataset, indices: Uint32Array, columns: readonly string[]): number[][] {
   const x = selectColumns(dataset, columns, indices);
   const out: number[][] = [];
-  for (let i = 0; i < indices.length; i++) out.push(Array.from(x.subarray(i * columns.length, (i + 1) * columns.length)));
+  for (let i = 0; i < indices.length; i++)
+    out.push(Array.from(x.subarray(i * columns.length, (i + 1) * columns.length)));
   return out;
 }
 
@@ -81,20 +103,31 @@ export interface ExportedBundle {
 }
 
 /** Packages a completed run as an immutable, verified bundle under `config.paths.models`. */
-export async function exportRun(runsDir: string, runId: string | undefined, modelsDir: string): Promise<ExportedBundle> {
+export async function exportRun(
+  runsDir: string,
+  runId: string | undefined,
+  modelsDir: string,
+): Promise<ExportedBundle> {
   const id = runId ?? latestRunId(runsDir);
-  if (!id) throw new CardwatchError('RUN_NOT_FOUND', `no runs under ${runsDir}: run \`cardwatch train\` first`);
+  if (!id)
+    throw new CardwatchError('RUN_NOT_FOUND', `no runs under ${runsDir}: run \`cardwatch train\` first`);
   const run = openRun(runsDir, id);
   const prepared = runDataset(run);
   const splits: SplitIndices = splitFor(run.config, prepared);
   const dataset = prepared.dataset;
-  const report = evaluationReportSchema.parse(JSON.parse(readFileSync(join(run.dir, 'evaluation.json'), 'utf8')));
+  const report = evaluationReportSchema.parse(
+    JSON.parse(readFileSync(join(run.dir, 'evaluation.json'), 'utf8')),
+  );
   const seed = run.config.seed;
 
   // Reference sample for drift checks: training rows, all 30 input columns + Class + the model's score.
   const refIdx = sampleIndices(splits.train, 5000, seed);
   const refX = selectColumns(dataset, INPUT_COLUMNS, refIdx);
-  const refScores = scoreRaw(run.model, selectColumns(dataset, run.model.features, refIdx), refIdx.length).scores;
+  const refScores = scoreRaw(
+    run.model,
+    selectColumns(dataset, run.model.features, refIdx),
+    refIdx.length,
+  ).scores;
   const width = KAGGLE_COLUMNS.length + 1;
   const reference = new Float32Array(refIdx.length * width);
   for (let i = 0; i < refIdx.length; i++) {
@@ -138,7 +171,9 @@ export async function exportRun(runsDir: string, runId: string | undefined, mode
 
 function readGitCommit(runDir: string): string | null {
   try {
-    const provenance = JSON.parse(readFileSync(join(runDir, 'provenance.json'), 'utf8')) as { git_commit?: unknown };
+    const provenance = JSON.parse(readFileSync(join(runDir, 'provenance.json'), 'utf8')) as {
+      git_commit?: unknown;
+    };
     return typeof provenance.git_commit === 'string' ? provenance.git_commit : null;
   } catch {
     return null;

@@ -72,7 +72,9 @@ describe('overrides', () => {
   it('refuse a wrong type naming the key path, the expected type and the value', () => {
     const error = errorOf(() => loadConfig({ overrides: ['training.lr=fast'] }));
     expect(error.code).toBe('CONFIG_INVALID');
-    expect(error.message).toContain('training.lr: expected a number, got "fast" (from override training.lr=fast)');
+    expect(error.message).toContain(
+      'training.lr: expected a number, got "fast" (from override training.lr=fast)',
+    );
   });
 
   it('refuse an unknown key with its full path and the keys allowed there', () => {
@@ -86,9 +88,15 @@ describe('overrides', () => {
   });
 
   it('refuse out-of-range values and unknown features', () => {
-    expect(errorOf(() => loadConfig({ overrides: ['training.epochs=0'] })).message).toMatch(/^invalid configuration:\n {2}training\.epochs: /);
-    expect(errorOf(() => loadConfig({ overrides: ['model.features=[V1,V99]'] })).message).toContain('model.features.1');
-    expect(errorOf(() => loadConfig({ overrides: ['model.features=[V1,V1]'] })).message).toContain('must not repeat');
+    expect(errorOf(() => loadConfig({ overrides: ['training.epochs=0'] })).message).toMatch(
+      /^invalid configuration:\n {2}training\.epochs: /,
+    );
+    expect(errorOf(() => loadConfig({ overrides: ['model.features=[V1,V99]'] })).message).toContain(
+      'model.features.1',
+    );
+    expect(errorOf(() => loadConfig({ overrides: ['model.features=[V1,V1]'] })).message).toContain(
+      'must not repeat',
+    );
   });
 
   it('reserve the comma for multirun lists', () => {

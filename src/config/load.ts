@@ -84,7 +84,10 @@ function replaceAt(base: Plain, path: string[], value: Plain): Plain {
   const [head, ...rest] = path;
   if (head === undefined) return value;
   const inner = base[head];
-  return { ...base, [head]: rest.length === 0 ? value : replaceAt(isPlainObject(inner) ? inner : {}, rest, value) };
+  return {
+    ...base,
+    [head]: rest.length === 0 ? value : replaceAt(isPlainObject(inner) ? inner : {}, rest, value),
+  };
 }
 
 function deepMerge(base: Plain, extra: Plain): Plain {

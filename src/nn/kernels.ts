@@ -1,44 +1,41 @@
 /**
- * The numeric kernels of the engine, behind one narrow interface (`Kernels`) so that a faster backend
- * (e.g. WebAssembly SIMD) can replace this plain-JS one without touching the workspace or the trainer.
+ * The numeric kernels of the engine, behind one narrow interface (`Kernels`), with two interchangeable
+ * backends: WebAssembly SIMD (kernels-wasm.ts, the default) and plain JS (below, the reference and the
+ * fallback where WebAssembly SIMD is missing). The workspace and the trainer only see this interface.
  *
- * Layout: every matrix is row-major; a batch of activations is [rows][dim]; a weight is [out][in] (PyTorch).
- * All products go through one register-blocked kernel, `gemm`: V8 does not vectorise, so a 4×4 block of
- * accumulators held in registers (8 loads per 16 multiply-adds) is what makes scalar JS fast; strided
- * operands let the same kernel compute x·Wᵀ, dzᵀ·x and dz·W without transposing anything.
- * Each output element is accumulated over k in order whatever block it falls in, so a row's result never
- * depends on how many rows are processed together (predict chunking is bit-exact).
+ * Layout: every matrix is row-major; a batch of activations is [rows][dim]; a weight is [out][in] (PyTorch),
+ * and the forward pass reads its transpose [in][out] so that the output columns are contiguous (the SIMD
+ * backend computes four outputs per instruction).
  *
- * Buffers are Float64Array although data and parameters are float32: V8 loads a float32 element with a
- * conversion to double, and measured here a training step ran about 12% faster on float64 buffers (the data is
- * converted once, when a batch is gathered). A float32 WebAssembly backend would change `Vec` to
- * Float32Array; nothing outside this module depends on which it is.
+ * Arithmetic contract, which both backends follow exactly so that they agree bit for bit (kernels.test.ts
+ * checks it): buffers are float32; every product and every partial sum is rounded to float32 (no fused
+ * multiply-add); a dot product is accumulated from 0 in order over the summed index, then the bias is added.
+ * A value therefore never depends on how many rows are processed together (predict chunking is bit-exact)
+ * nor on the backend. Float32 like PyTorch: the parity test bounds the difference to its trajectory.
  */
 import type { Activation } from './spec.js';
+import { createWasmKernels, wasmKernelsSupported } from './kernels-wasm.js';
 
 /** The buffer type of the kernels. */
-export type Vec = Float64Array;
-
-/** Allocates a zeroed kernel buffer. */
-export function allocVec(length: number): Vec {
-  return new Float64Array(length);
-}
+export type Vec = Float32Array;
 
 export interface Kernels {
-  /** out[r][o] = act(bias[o] + Σ_i x[r][i]·weight[o][i]) for r < rows. */
+  /** Which backend this is ('wasm-simd' or 'js'), for reports and tests. */
+  readonly backend: string;
+  /** out[r][o] = act(bias[o] + Σ_i x[r][i]·weightT[i][o]) for r < rows; weightT is the weight transposed. */
   denseForward(
     x: Vec,
     rows: number,
     inDim: number,
-    weight: Vec,
+    weightT: Vec,
     bias: Vec,
     outDim: number,
     activation: Activation,
     out: Vec,
   ): void;
   /**
-   * Given dz = ∂L/∂(pre-activation) [rows][outDim]: weightGrad += dzᵀ·x, biasGrad += Σ_r dz[r], and, when
-   * `dx` is not null, dx = dz·weight ([rows][inDim], overwritten).
+   * Given dz = ∂L/∂(pre-activation) [rows][outDim]: weightGrad = dzᵀ·x ([outDim][inDim]), biasGrad = Σ_r dz[r]
+   * (both overwritten), and, when `dx` is not null, dx = dz·weight ([rows][inDim], overwritten).
    */
   denseBackward(
     x: Vec,
@@ -59,177 +56,92 @@ export interface Kernels {
   multiply(a: Vec, b: Vec, n: number, out: Vec): void;
 }
 
-/** `v > 0 || v !== v`: ReLU that keeps NaN visible instead of silently clamping a diverged network to 0. */
-function relu(v: number): number {
-  return v > 0 || v !== v ? v : 0;
-}
+/**
+ * Creates a backend's kernels together with every buffer they will work on (zeroed, of the given lengths,
+ * 16-byte aligned). All buffers are requested at once because the WebAssembly backend keeps them in its own
+ * linear memory, which it sizes once: growing it later would detach the views already handed out.
+ * Kernels must only be given buffers that came from the same call.
+ */
+export type KernelBackend = (lengths: readonly number[]) => { kernels: Kernels; buffers: Vec[] };
+
+const fround = Math.fround;
 
 /**
- * c[i][j] (=|+=) Σ_t A(i,t)·B(j,t) for i < m, j < n, t < k, where A(i,t) = a[i·aRow + t·aStep] and
- * B(j,t) = b[j·bRow + t·bStep]; c is [m][n] row-major. The strides let one kernel serve all three products
- * of a dense layer without transposing anything: x·Wᵀ (forward), dzᵀ·x (weight gradient), dz·W (input
- * gradient).
+ * C[i][j] = act(bias[j] + Σ_t P(i,t)·Q(t,j)) for i < m, j < n, t < k, with P(i,t) = p[i·pI + t·pT] and
+ * Q(t,j) = q[t·qT + j]; c is [m][n]. The strides let one kernel serve the three products of a dense layer:
+ * x·Wᵀ (forward, Q = Wᵀ), dzᵀ·x (weight gradient, P = dzᵀ) and dz·W (input gradient). The float32 rounding
+ * of every step (`fround`) is the arithmetic contract, what the SIMD backend's f32x4 lanes compute.
  */
-export function gemm(
-  m: number,
-  n: number,
-  k: number,
-  a: Vec,
-  aRow: number,
-  aStep: number,
-  b: Vec,
-  bRow: number,
-  bStep: number,
+function gemm(
   c: Vec,
-  accumulate: boolean,
+  p: Vec,
+  pI: number,
+  pT: number,
+  q: Vec,
+  qT: number,
+  m: number,
+  k: number,
+  n: number,
+  bias: Vec | null,
+  relu: boolean,
 ): void {
-  const m4 = m - (m % 4);
-  const n4 = n - (n % 4);
-  for (let i = 0; i < m4; i += 4) {
-    const a0 = i * aRow;
-    const a1 = a0 + aRow;
-    const a2 = a1 + aRow;
-    const a3 = a2 + aRow;
-    const c0 = i * n;
-    const c1 = c0 + n;
-    const c2 = c1 + n;
-    const c3 = c2 + n;
-    for (let j = 0; j < n4; j += 4) {
-      const b0 = j * bRow;
-      const b1 = b0 + bRow;
-      const b2 = b1 + bRow;
-      const b3 = b2 + bRow;
-      let s00 = 0,
-        s01 = 0,
-        s02 = 0,
-        s03 = 0;
-      let s10 = 0,
-        s11 = 0,
-        s12 = 0,
-        s13 = 0;
-      let s20 = 0,
-        s21 = 0,
-        s22 = 0,
-        s23 = 0;
-      let s30 = 0,
-        s31 = 0,
-        s32 = 0,
-        s33 = 0;
-      for (let t = 0, pa = 0, pb = 0; t < k; t++, pa += aStep, pb += bStep) {
-        const x0 = a[a0 + pa]!;
-        const x1 = a[a1 + pa]!;
-        const x2 = a[a2 + pa]!;
-        const x3 = a[a3 + pa]!;
-        const w0 = b[b0 + pb]!;
-        const w1 = b[b1 + pb]!;
-        const w2 = b[b2 + pb]!;
-        const w3 = b[b3 + pb]!;
-        s00 += x0 * w0;
-        s01 += x0 * w1;
-        s02 += x0 * w2;
-        s03 += x0 * w3;
-        s10 += x1 * w0;
-        s11 += x1 * w1;
-        s12 += x1 * w2;
-        s13 += x1 * w3;
-        s20 += x2 * w0;
-        s21 += x2 * w1;
-        s22 += x2 * w2;
-        s23 += x2 * w3;
-        s30 += x3 * w0;
-        s31 += x3 * w1;
-        s32 += x3 * w2;
-        s33 += x3 * w3;
-      }
-      if (accumulate) {
-        c[c0 + j] += s00;
-        c[c0 + j + 1] += s01;
-        c[c0 + j + 2] += s02;
-        c[c0 + j + 3] += s03;
-        c[c1 + j] += s10;
-        c[c1 + j + 1] += s11;
-        c[c1 + j + 2] += s12;
-        c[c1 + j + 3] += s13;
-        c[c2 + j] += s20;
-        c[c2 + j + 1] += s21;
-        c[c2 + j + 2] += s22;
-        c[c2 + j + 3] += s23;
-        c[c3 + j] += s30;
-        c[c3 + j + 1] += s31;
-        c[c3 + j + 2] += s32;
-        c[c3 + j + 3] += s33;
-      } else {
-        c[c0 + j] = s00;
-        c[c0 + j + 1] = s01;
-        c[c0 + j + 2] = s02;
-        c[c0 + j + 3] = s03;
-        c[c1 + j] = s10;
-        c[c1 + j + 1] = s11;
-        c[c1 + j + 2] = s12;
-        c[c1 + j + 3] = s13;
-        c[c2 + j] = s20;
-        c[c2 + j + 1] = s21;
-        c[c2 + j + 2] = s22;
-        c[c2 + j + 3] = s23;
-        c[c3 + j] = s30;
-        c[c3 + j + 1] = s31;
-        c[c3 + j + 2] = s32;
-        c[c3 + j + 3] = s33;
-      }
-    }
-  }
-  // The fringe (rows or columns beyond the last full block of 4), one element at a time in the same
-  // t order, so a value never depends on which block it fell into.
   for (let i = 0; i < m; i++) {
-    for (let j = i < m4 ? n4 : 0; j < n; j++) {
+    for (let j = 0; j < n; j++) {
       let sum = 0;
-      for (let t = 0, pa = i * aRow, pb = j * bRow; t < k; t++, pa += aStep, pb += bStep)
-        sum += a[pa]! * b[pb]!;
-      if (accumulate) c[i * n + j] += sum;
-      else c[i * n + j] = sum;
+      for (let t = 0, pa = i * pI, qa = j; t < k; t++, pa += pT, qa += qT) {
+        sum = fround(sum + fround(p[pa]! * q[qa]!));
+      }
+      if (bias !== null) sum = fround(sum + bias[j]!);
+      // `sum < 0 ? 0 : sum` (not Math.max): NaN stays visible, a diverged network is not silently clamped.
+      if (relu && sum < 0) sum = 0;
+      c[i * n + j] = sum;
     }
   }
 }
 
-function sigmoid(v: number): number {
-  return 1 / (1 + Math.exp(-v));
+/** out[i] = 1/(1+e^(−x[i])), computed in double and rounded once (the same code serves both backends). */
+export function sigmoidForward(x: Vec, n: number, out: Vec): void {
+  for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]!));
 }
 
-/** The plain-JS kernels (stateless: all buffers belong to the caller, so a step allocates nothing). */
-export function createJsKernels(): Kernels {
-  return {
-    denseForward(x, rows, inDim, weight, bias, outDim, activation, out) {
-      gemm(rows, outDim, inDim, x, inDim, 1, weight, inDim, 1, out, false);
-      // Bias and activation in a second pass: fusing them into gemm's stores measured slower (a branch per
-      // store in the hot loop).
-      for (let r = 0; r < rows; r++) {
-        const o0 = r * outDim;
-        if (activation === 'relu') {
-          for (let o = 0; o < outDim; o++) out[o0 + o] = relu(out[o0 + o]! + bias[o]!);
-        } else if (activation === 'sigmoid') {
-          for (let o = 0; o < outDim; o++) out[o0 + o] = sigmoid(out[o0 + o]! + bias[o]!);
-        } else {
-          for (let o = 0; o < outDim; o++) out[o0 + o] = out[o0 + o]! + bias[o]!;
-        }
-      }
+/** delta[i] *= y[i]·(1 − y[i]), the sigmoid's derivative from its output (shared by both backends). */
+export function sigmoidBackward(y: Vec, delta: Vec, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = y[i]!;
+    delta[i] = delta[i]! * v * (1 - v);
+  }
+}
+
+/** The plain-JS kernels: the reference semantics, and the fallback without WebAssembly SIMD. */
+export const createJsKernels: KernelBackend = (lengths) => {
+  const kernels: Kernels = {
+    backend: 'js',
+
+    denseForward(x, rows, inDim, weightT, bias, outDim, activation, out) {
+      gemm(out, x, inDim, 1, weightT, outDim, rows, inDim, outDim, bias, activation === 'relu');
+      if (activation === 'sigmoid') sigmoidForward(out, rows * outDim, out);
     },
 
     denseBackward(x, rows, inDim, weight, outDim, dz, weightGrad, biasGrad, dx) {
-      for (let r = 0; r < rows; r++) {
-        const z0 = r * outDim;
-        for (let o = 0; o < outDim; o++) biasGrad[o] += dz[z0 + o]!;
+      for (let o = 0; o < outDim; o++) {
+        let sum = 0;
+        for (let r = 0; r < rows; r++) sum = fround(sum + dz[r * outDim + o]!);
+        biasGrad[o] = sum;
       }
-      // weightGrad[o][i] += Σ_r dz[r][o]·x[r][i]
-      gemm(outDim, inDim, rows, dz, 1, outDim, x, 1, inDim, weightGrad, true);
+      // weightGrad[o][i] = Σ_r dz[r][o]·x[r][i]
+      gemm(weightGrad, dz, 1, outDim, x, inDim, outDim, rows, inDim, null, false);
       // dx[r][i] = Σ_o dz[r][o]·weight[o][i]
-      if (dx !== null) gemm(rows, inDim, outDim, dz, outDim, 1, weight, 1, inDim, dx, false);
+      if (dx !== null) gemm(dx, dz, outDim, 1, weight, inDim, rows, outDim, inDim, null, false);
     },
 
     activationForward(fn, x, n, out) {
       if (fn === 'relu') {
-        for (let i = 0; i < n; i++) out[i] = relu(x[i]!);
+        for (let i = 0; i < n; i++) {
+          const v = x[i]!;
+          out[i] = v < 0 ? 0 : v;
+        }
       } else {
-        for (let i = 0; i < n; i++) out[i] = sigmoid(x[i]!);
+        sigmoidForward(x, n, out);
       }
     },
 
@@ -237,10 +149,7 @@ export function createJsKernels(): Kernels {
       if (fn === 'relu') {
         for (let i = 0; i < n; i++) if (!(y[i]! > 0)) delta[i] = 0;
       } else {
-        for (let i = 0; i < n; i++) {
-          const v = y[i]!;
-          delta[i] = delta[i]! * v * (1 - v);
-        }
+        sigmoidBackward(y, delta, n);
       }
     },
 
@@ -248,4 +157,17 @@ export function createJsKernels(): Kernels {
       for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
     },
   };
+  return { kernels, buffers: lengths.map((length) => new Float32Array(length)) };
+};
+
+/**
+ * The backend to use: WebAssembly SIMD when this runtime supports it (Node ≥ 20 on x64 and arm64 does),
+ * else plain JS. CARDWATCH_NN_KERNELS=js|wasm forces one (benchmarks, debugging); forcing wasm where it is
+ * unsupported fails when the kernels are created.
+ */
+export function defaultKernelBackend(): KernelBackend {
+  const forced = process.env.CARDWATCH_NN_KERNELS;
+  if (forced === 'js') return createJsKernels;
+  if (forced === 'wasm') return createWasmKernels;
+  return wasmKernelsSupported() ? createWasmKernels : createJsKernels;
 }

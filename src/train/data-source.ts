@@ -19,12 +19,17 @@ export interface DataSourceOptions {
   silent?: boolean;
 }
 
-export async function resolveTrainingData(config: Config, options: DataSourceOptions = {}): Promise<PreparedDataset> {
+export async function resolveTrainingData(
+  config: Config,
+  options: DataSourceOptions = {},
+): Promise<PreparedDataset> {
   const log = options.log ?? (() => undefined);
   const current = currentPreparedFingerprint(config.data.prepared_dir);
   if (current) {
     const prepared = loadPreparedDataset(config.data.prepared_dir, current);
-    log(`data: current prepared dataset ${current.slice(0, 12)} (${formatCount(prepared.dataset.rows)} rows)`);
+    log(
+      `data: current prepared dataset ${current.slice(0, 12)} (${formatCount(prepared.dataset.rows)} rows)`,
+    );
     return prepared;
   }
   const path = config.data.synthetic_path;

@@ -57,7 +57,11 @@ function normalAndFraud(split: ScoredSplit): { normal: Float32Array; fraud: Floa
 }
 
 /** Writes evaluation.json, the raw split scores and the SVG plots into a run folder. */
-export function writeEvaluation(run: RunDir, evaluation: ModelEvaluation, history?: readonly EpochRecord[]): void {
+export function writeEvaluation(
+  run: RunDir,
+  evaluation: ModelEvaluation,
+  history?: readonly EpochRecord[],
+): void {
   const { report } = evaluation;
   run.writeJson('evaluation.json', report);
   for (const [name, split] of [
@@ -78,11 +82,18 @@ export function writeEvaluation(run: RunDir, evaluation: ModelEvaluation, histor
   run.writeText(
     'plots/pr.svg',
     prCurveSvg([
-      { label: 'validation', pr: report.curves.validation.pr, baseline: report.baselines.validation.prevalence_ap },
+      {
+        label: 'validation',
+        pr: report.curves.validation.pr,
+        baseline: report.baselines.validation.prevalence_ap,
+      },
       { label: 'test', pr: report.curves.test.pr, baseline: report.baselines.test.prevalence_ap },
     ]),
   );
-  run.writeText('plots/scores.svg', scoreHistogramSvg({ ...normalAndFraud(evaluation.test), threshold: report.threshold.value }));
+  run.writeText(
+    'plots/scores.svg',
+    scoreHistogramSvg({ ...normalAndFraud(evaluation.test), threshold: report.threshold.value }),
+  );
   if (history && history.length > 0) {
     const best = history.reduce((a, b) => (b.val_loss < a.val_loss ? b : a));
     run.writeText('plots/loss.svg', lossCurveSvg(history, best.epoch));

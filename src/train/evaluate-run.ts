@@ -9,7 +9,12 @@ export function evaluateRun(runsDir: string, runId: string, threshold?: Threshol
   const run = openRun(runsDir, runId);
   const prepared = runDataset(run);
   const splits = splitFor(run.config, prepared);
-  const evaluation = evaluateModel(run.model, prepared.dataset, splits, threshold ?? run.config.evaluation.threshold);
+  const evaluation = evaluateModel(
+    run.model,
+    prepared.dataset,
+    splits,
+    threshold ?? run.config.evaluation.threshold,
+  );
   writeEvaluation(createRunDir(runsDir, runId, { existing: 'reuse' }), evaluation);
   return evaluation;
 }

@@ -3,7 +3,13 @@
  * rows' loss with patience, best weights kept.
  */
 import type { Config } from '../config/index.js';
-import { applyScaler, fitStandardScaler, selectColumns, type Dataset, type SplitIndices } from '../data/index.js';
+import {
+  applyScaler,
+  fitStandardScaler,
+  selectColumns,
+  type Dataset,
+  type SplitIndices,
+} from '../data/index.js';
 import { type AutoencoderConfig, autoencoderSpec, type FittedAutoencoder } from '../models/index.js';
 import { createTrainer, initParameters, lossValue } from '../nn/index.js';
 import { CardwatchError } from '../util/errors.js';

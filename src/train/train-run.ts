@@ -35,7 +35,11 @@ export interface TrainRunOptions extends FitEvents {
   onRunCreated?: (run: RunDir) => void;
 }
 
-export async function trainRun(config: Config, prepared: PreparedDataset, options: TrainRunOptions = {}): Promise<TrainRunResult> {
+export async function trainRun(
+  config: Config,
+  prepared: PreparedDataset,
+  options: TrainRunOptions = {},
+): Promise<TrainRunResult> {
   const started = performance.now();
   const lap = (() => {
     let last = started;
@@ -69,7 +73,11 @@ export async function trainRun(config: Config, prepared: PreparedDataset, option
   run.writeText('config.yaml', toYaml(config));
   run.writeJson(
     'provenance.json',
-    collectProvenance({ seed: config.seed, dataFingerprint: prepared.fingerprint, workers: config.training.workers }),
+    collectProvenance({
+      seed: config.seed,
+      dataFingerprint: prepared.fingerprint,
+      workers: config.training.workers,
+    }),
   );
   try {
     const splits = splitFor(config, prepared);

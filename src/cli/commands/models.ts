@@ -17,7 +17,11 @@ export function registerModelCommands(program: Command): void {
         out(`no bundles under ${config.paths.models}: run \`cardwatch train\` then \`cardwatch export\``);
         return;
       }
-      out(['id'.padEnd(36), 'aliases'.padEnd(14), 'created'.padEnd(20), 'ROC AUC', ' AUPRC', 'threshold'].join(' '));
+      out(
+        ['id'.padEnd(36), 'aliases'.padEnd(14), 'created'.padEnd(20), 'ROC AUC', ' AUPRC', 'threshold'].join(
+          ' ',
+        ),
+      );
       for (const b of bundles) {
         if ('error' in b && b.error) {
           out(`${b.id.padEnd(36)} (unreadable: ${b.error})`);
@@ -49,23 +53,31 @@ export function registerModelCommands(program: Command): void {
 
   program
     .command('score')
-    .description('score a Kaggle-schema CSV offline (Class optional); bad rows get an error column, never dropped')
+    .description(
+      'score a Kaggle-schema CSV offline (Class optional); bad rows get an error column, never dropped',
+    )
     .requiredOption('-i, --input <file>', 'CSV to score')
     .requiredOption('-o, --output <file>', 'where to write row,score,is_fraud,error')
     .option('-m, --model <id|alias>', 'bundle id or alias', 'production')
     .argument('[overrides...]', OVERRIDES_HELP)
-    .action(async (overrides: string[], options: { input: string; output: string; model: string }, command: Command) => {
-      const config = resolveConfig(command, overrides);
-      const scorer = await loadScorer(config.paths.models, options.model);
-      try {
-        const s = await scoreCsvFile(options.input, options.output, scorer);
-        out(
-          `scored ${formatCount(s.scored)} of ${formatCount(s.rows)} rows with ${scorer.manifest.id}: ` +
-            `${formatCount(s.flagged)} flagged as fraud, ${formatCount(s.errors)} rows with errors → ${options.output}\n` +
-            `  ${s.seconds.toFixed(2)} s, ${formatCount(s.rowsPerSecond)} rows/s`,
-        );
-      } finally {
-        await scorer.dispose();
-      }
-    });
+    .action(
+      async (
+        overrides: string[],
+        options: { input: string; output: string; model: string },
+        command: Command,
+      ) => {
+        const config = resolveConfig(command, overrides);
+        const scorer = await loadScorer(config.paths.models, options.model);
+        try {
+          const s = await scoreCsvFile(options.input, options.output, scorer);
+          out(
+            `scored ${formatCount(s.scored)} of ${formatCount(s.rows)} rows with ${scorer.manifest.id}: ` +
+              `${formatCount(s.flagged)} flagged as fraud, ${formatCount(s.errors)} rows with errors → ${options.output}\n` +
+              `  ${s.seconds.toFixed(2)} s, ${formatCount(s.rowsPerSecond)} rows/s`,
+          );
+        } finally {
+          await scorer.dispose();
+        }
+      },
+    );
 }

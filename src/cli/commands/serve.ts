@@ -14,7 +14,8 @@ interface ServeOptions {
 
 function portOption(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0..65535, got "${value}"`);
   return port;
 }
 
@@ -56,11 +57,11 @@ function addServeOptions(command: Command): Command {
 }
 
 export function registerServeCommands(program: Command): void {
-  addServeOptions(program.command('serve').description('serve the scoring API (Fastify + ONNX Runtime)')).action(
-    async (overrides: string[], options: ServeOptions, command: Command) => {
-      await serve(resolveConfig(command, overrides), options);
-    },
-  );
+  addServeOptions(
+    program.command('serve').description('serve the scoring API (Fastify + ONNX Runtime)'),
+  ).action(async (overrides: string[], options: ServeOptions, command: Command) => {
+    await serve(resolveConfig(command, overrides), options);
+  });
 
   addServeOptions(
     program

@@ -26,7 +26,11 @@ export function registerTrainCommands(program: Command): void {
     .action(async (runId: string | undefined, overrides: string[], _options: object, command: Command) => {
       const config = resolveConfig(command, overrides);
       const id = runId ?? latestRunId(config.paths.runs);
-      if (!id) throw new CardwatchError('RUN_NOT_FOUND', `no runs under ${config.paths.runs}: run \`cardwatch train\` first`);
+      if (!id)
+        throw new CardwatchError(
+          'RUN_NOT_FOUND',
+          `no runs under ${config.paths.runs}: run \`cardwatch train\` first`,
+        );
       const evaluation = evaluateRun(
         config.paths.runs,
         id,
@@ -37,7 +41,9 @@ export function registerTrainCommands(program: Command): void {
 
   program
     .command('export')
-    .description('package a run as an immutable model bundle (model.onnx with the scaler inside, verified by ONNX Runtime)')
+    .description(
+      'package a run as an immutable model bundle (model.onnx with the scaler inside, verified by ONNX Runtime)',
+    )
     .argument('[run]', 'run id (default: the latest run)')
     .option('--promote [alias]', 'also point an alias at the new bundle (default alias: production)')
     .action(async (runId: string | undefined, options: { promote?: string | boolean }, command: Command) => {
