@@ -22,6 +22,7 @@ export class CsvBytes {
     this.buffer = grown;
   }
 
+  /** One byte; the caller has reserved room (the row loop reserves once per row). */
   byte(value: number): void {
     this.buffer[this.length++] = value;
   }
@@ -33,6 +34,7 @@ export class CsvBytes {
 
   /** A non-negative integer below 2^53. */
   uint(value: number): void {
+    this.reserve(16);
     let n = value;
     let count = 0;
     do {
@@ -48,6 +50,7 @@ export class CsvBytes {
    * trailing zeros or exponent (e.g. -1.35981, 0.0123457, 149.62, 0).
    */
   decimal(value: number, significant: number, maxDecimals: number): void {
+    this.reserve(40);
     const magnitude = Math.abs(value);
     if (!(magnitude > 0) || !Number.isFinite(magnitude)) {
       this.byte(48);

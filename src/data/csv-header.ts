@@ -10,11 +10,11 @@ export interface CsvHeader {
   /** Values per row: 31 with Class, 30 without. */
   fields: number;
   hasClass: boolean;
-  /** Byte offset of the first data line. */
+  /** Byte offset of the first data line (`bytes.length` when there is none). */
   bodyStart: number;
-  /** Byte offset just past the last data byte: trailing newlines and blank final lines are not rows. */
-  bodyEnd: number;
 }
+
+/** The header line is found within the first line of `bytes`; callers may pass just the file's head. */
 
 const decoder = new TextDecoder();
 
@@ -38,11 +38,18 @@ export function parseHeader(bytes: Uint8Array, classColumn: 'required' | 'option
     throw new CardwatchError('CSV_HEADER', `CSV header: expected ${expected} columns, found ${found.length}${where}`);
   }
   if (mismatch !== null) throw new CardwatchError('CSV_HEADER', `CSV header: ${mismatch}`);
-  let bodyEnd = bytes.length;
-  const bodyStart = Math.min(headerEnd + 1, bytes.length);
-  while (bodyEnd > bodyStart && (bytes[bodyEnd - 1] === 10 || bytes[bodyEnd - 1] === 13)) bodyEnd--;
   const hasClass = found.length === KAGGLE_COLUMNS.length;
-  return { fields: found.length, hasClass, bodyStart, bodyEnd };
+  return { fields: found.length, hasClass, bodyStart: Math.min(headerEnd + 1, bytes.length) };
+}
+
+/**
+ * The end of the data: `end` less any trailing CR/LF bytes, so a final newline (or several blank final
+ * lines) is not a row, while a blank line in the middle of the file still is one (and is reported).
+ */
+export function trimTrailingNewlines(bytes: Uint8Array, start: number, end: number): number {
+  let trimmed = end;
+  while (trimmed > start && (bytes[trimmed - 1] === 10 || bytes[trimmed - 1] === 13)) trimmed--;
+  return trimmed;
 }
 
 /** The first column that is not the expected one, as `column 5: expected "V4", found "V5"`. */

@@ -6,7 +6,7 @@
 import { CardwatchError } from '../util/errors.js';
 import { INPUT_COLUMNS, KAGGLE_COLUMNS } from './columns.js';
 import { type BodyResult, parseBody } from './csv-body.js';
-import { type CsvHeader, parseHeader } from './csv-header.js';
+import { type CsvHeader, parseHeader, trimTrailingNewlines } from './csv-header.js';
 import type { CsvOptions, CsvRowError, ParsedCsv } from './types.js';
 
 const WIDTH = INPUT_COLUMNS.length;
@@ -23,7 +23,8 @@ const FIRST_DATA_LINE = 2;
 export function parseKaggleCsv(input: string | Uint8Array, options: CsvOptions = {}): ParsedCsv {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   const header = parseHeader(bytes, options.classColumn ?? 'required');
-  const body = parseBody(bytes, header.bodyStart, header.bodyEnd, {
+  const bodyEnd = trimTrailingNewlines(bytes, header.bodyStart, bytes.length);
+  const body = parseBody(bytes, header.bodyStart, bodyEnd, {
     fields: header.fields,
     stopAtFirstError: (options.onBadRow ?? 'error') === 'error',
   });

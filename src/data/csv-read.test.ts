@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CardwatchError } from '../util/errors.js';
-import { csv, row } from './__fixtures__/csv.js';
-import { readKaggleCsvFile, readKaggleCsvFileAsync, splitRanges } from './csv-read.js';
+import { csv, QUOTED_HEADER, row } from './__fixtures__/csv.js';
+import { readKaggleCsvFile, readKaggleCsvFileAsync } from './csv-read.js';
+import { readOwnedLines } from './csv-range.js';
 import { generateSyntheticCsv } from './synthetic.js';
 import type { ParsedCsv } from './types.js';
 
@@ -17,14 +18,19 @@ function file(name: string, text: string): string {
   return path;
 }
 
+/** Byte-for-byte equality of two typed arrays (a deep `toEqual` over 100k elements is slow). */
+function sameBytes(a: ArrayBufferView | null, b: ArrayBufferView | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
 function expectSame(a: ParsedCsv, b: ParsedCsv): void {
   expect(b.dataset.rows).toBe(a.dataset.rows);
   expect(b.dataset.columns).toEqual(a.dataset.columns);
-  expect(Buffer.from(b.dataset.x.buffer, b.dataset.x.byteOffset, b.dataset.x.byteLength)).toEqual(
-    Buffer.from(a.dataset.x.buffer, a.dataset.x.byteOffset, a.dataset.x.byteLength),
-  );
-  expect(b.dataset.y).toEqual(a.dataset.y);
-  expect(b.lines).toEqual(a.lines);
+  expect(b.dataset.x.length).toBe(a.dataset.x.length);
+  expect(sameBytes(a.dataset.x, b.dataset.x), 'x').toBe(true);
+  expect(sameBytes(a.dataset.y, b.dataset.y), 'y').toBe(true);
+  expect(sameBytes(a.lines, b.lines), 'lines').toBe(true);
   expect(b.errors).toEqual(a.errors);
   expect(b.hasClass).toBe(a.hasClass);
 }
@@ -64,6 +70,24 @@ describe('readKaggleCsvFile / readKaggleCsvFileAsync', () => {
     expectSame(sync, await readKaggleCsvFileAsync(path, { ...options, threads: 4, workerThresholdBytes: 0 }));
   });
 
+  it('agree on BOM, CRLF, quoted Kaggle files, trailing blank lines and header-only files', async () => {
+    const body = csv(200, { eol: '\r\n', header: QUOTED_HEADER, trailing: false }).replace(/,([01])\r\n/g, ',"$1"\r\n');
+    const variants = [
+      `\uFEFF${body}`,
+      `${body}\r\n`,
+      `${body}\r\n\r\n\n`,
+      `${body}${'\n'.repeat(70_000)}`,
+      QUOTED_HEADER,
+      `${QUOTED_HEADER}\n\n`,
+    ];
+    for (const [i, text] of variants.entries()) {
+      const path = file(`variant-${i}.csv`, text);
+      const sync = readKaggleCsvFile(path);
+      expect(sync.dataset.rows).toBe(i < 4 ? 200 : 0);
+      expectSame(sync, await readKaggleCsvFileAsync(path, workers));
+    }
+  });
+
   it('throw the same first error with onBadRow error', async () => {
     const lines = csv(300).split('\n');
     lines[250] = row(249, '2');
@@ -95,18 +119,26 @@ describe('readKaggleCsvFile / readKaggleCsvFileAsync', () => {
   });
 });
 
-describe('splitRanges', () => {
-  it('cuts after newlines into contiguous ranges covering the body', () => {
-    const bytes = new TextEncoder().encode('a\nbb\nccc\ndddd\neeeee');
-    const ranges = splitRanges(bytes, 0, bytes.length, 3);
-    expect(ranges[0]![0]).toBe(0);
-    expect(ranges.at(-1)![1]).toBe(bytes.length);
-    for (let i = 1; i < ranges.length; i++) {
-      expect(ranges[i]![0]).toBe(ranges[i - 1]![1]);
-      expect(bytes[ranges[i]![0] - 1]).toBe(10);
+describe('readOwnedLines', () => {
+  it('gives every line to exactly one share, wherever the shares are cut', () => {
+    const lines = ['header', 'a', '', 'bb', 'x'.repeat(150_000), 'ccc', '', 'dddd', 'eeeee'];
+    const text = lines.join('\n');
+    const path = file('lines.txt', text);
+    const bodyStart = 'header\n'.length;
+    const bodyEnd = text.length;
+    const body = text.slice(bodyStart);
+    const cuts = [bodyStart, bodyStart + 1, bodyStart + 2, bodyStart + 3, bodyStart + 5, bodyStart + 6];
+    cuts.push(bodyStart + 7, bodyStart + 10, bodyStart + 80_000, bodyStart + 150_006, bodyEnd - 7, bodyEnd - 1);
+    for (const cut of cuts) {
+      for (const second of [cut + 1, cut + 3, cut + 70_000, bodyEnd]) {
+        const shares = [bodyStart, cut, Math.min(Math.max(second, cut), bodyEnd), bodyEnd];
+        let joined = '';
+        for (let i = 0; i < 3; i++) {
+          const owned = readOwnedLines(path, shares[i]!, shares[i + 1]!, bodyStart, bodyEnd);
+          joined += Buffer.from(owned.bytes.subarray(owned.start, owned.end)).toString('latin1');
+        }
+        expect(joined === body, `cuts ${shares.join(',')}`).toBe(true);
+      }
     }
-    expect(ranges.length).toBeGreaterThan(1);
-    expect(splitRanges(bytes, 0, bytes.length, 1)).toEqual([[0, bytes.length]]);
-    expect(splitRanges(bytes, 5, 5, 4)).toEqual([[5, 5]]);
   });
 });

@@ -1,15 +1,15 @@
 /**
- * Reading a Kaggle-schema CSV file: in the calling thread (`readKaggleCsvFile`), or split at line boundaries
- * and parsed by worker threads (`readKaggleCsvFileAsync`). Both assemble with `assembleParsed`, so they give
+ * Reading a Kaggle-schema CSV file: in the calling thread (`readKaggleCsvFile`), or by worker threads that
+ * each read and parse a share of the lines (`readKaggleCsvFileAsync`). Both assemble with `assembleParsed`, so they give
  * identical results (values, labels, line numbers, errors).
  */
 import { readFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { CardwatchError, describeError } from '../util/errors.js';
 import type { BodyLayout, BodyResult } from './csv-body.js';
-import { parseHeader } from './csv-header.js';
+import { parseHeader, trimTrailingNewlines } from './csv-header.js';
 import { assembleParsed, parseKaggleCsv } from './csv-parse.js';
 import type { CsvWorkerRequest } from './csv-worker-protocol.js';
 import { spawnDataWorker } from './spawn-worker.js';
@@ -26,6 +26,8 @@ export interface AsyncCsvOptions extends CsvOptions {
 }
 
 const DEFAULT_WORKER_THRESHOLD = 8 * 1024 * 1024;
+/** No worker gets less than this to parse (tiny test files still get one worker per thread up to it). */
+const MIN_SHARE_BYTES = 1024;
 
 /** Turns a file-system error into the user-facing one. */
 function readError(path: string, error: unknown): CardwatchError {
@@ -48,8 +50,14 @@ export function readKaggleCsvFile(path: string, options: CsvOptions = {}): Parse
   return parseKaggleCsv(bytes, options);
 }
 
-/** Reads a whole file into a SharedArrayBuffer, so worker threads can see it without a copy. */
-async function readShared(path: string): Promise<Uint8Array> {
+/** How much of the file's head and tail the main thread reads to find the header and the end of data. */
+const PEEK = 64 * 1024;
+
+/**
+ * The header (from the file's head) and where the data ends (from its tail), without reading the rest:
+ * the workers read that themselves.
+ */
+async function peekFile(path: string, classColumn: 'required' | 'optional') {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -57,37 +65,39 @@ async function readShared(path: string): Promise<Uint8Array> {
     throw readError(path, error);
   }
   try {
-    const { size } = await handle.stat();
-    const bytes = new Uint8Array(new SharedArrayBuffer(size));
-    let offset = 0;
-    while (offset < size) {
-      const { bytesRead } = await handle.read(bytes, offset, size - offset, offset);
+    const size = (await handle.stat()).size;
+    // The head: enough to hold the header line (read on while it has no newline yet).
+    let head = new Uint8Array(Math.min(size, PEEK));
+    let headLength = (await handle.read(head, 0, head.length, 0)).bytesRead;
+    while (head.indexOf(10) === -1 && headLength < size) {
+      const grown = new Uint8Array(Math.min(size, head.length * 2));
+      grown.set(head.subarray(0, headLength));
+      const { bytesRead } = await handle.read(grown, headLength, grown.length - headLength, headLength);
+      head = grown;
+      headLength += bytesRead;
       if (bytesRead === 0) break;
-      offset += bytesRead;
     }
-    // A file that shrank while being read: parse what was there.
-    return offset === size ? bytes : bytes.subarray(0, offset);
+    const header = parseHeader(head.subarray(0, headLength), classColumn);
+    // The tail: step back over trailing newlines (blank final lines are not rows).
+    let bodyEnd = size;
+    const tail = new Uint8Array(PEEK);
+    while (bodyEnd > header.bodyStart) {
+      const from = Math.max(header.bodyStart, bodyEnd - PEEK);
+      const { bytesRead } = await handle.read(tail, 0, bodyEnd - from, from);
+      const trimmed = from + trimTrailingNewlines(tail, 0, bytesRead);
+      if (trimmed > from || bytesRead === 0) {
+        bodyEnd = trimmed;
+        break;
+      }
+      bodyEnd = from;
+    }
+    return { header, size, bodyEnd };
   } catch (error) {
+    if (error instanceof CardwatchError) throw error;
     throw readError(path, error);
   } finally {
     await handle.close();
   }
-}
-
-/** Cuts `[start, end)` into up to `parts` ranges of whole lines (each but the last ends after a newline). */
-export function splitRanges(bytes: Uint8Array, start: number, end: number, parts: number): [number, number][] {
-  const ranges: [number, number][] = [];
-  let from = start;
-  for (let i = 1; i < parts && from < end; i++) {
-    const target = start + Math.floor(((end - start) * i) / parts);
-    if (target <= from) continue;
-    const newline = bytes.indexOf(10, target);
-    if (newline === -1 || newline + 1 >= end) break;
-    ranges.push([from, newline + 1]);
-    from = newline + 1;
-  }
-  if (from < end || ranges.length === 0) ranges.push([from, end]);
-  return ranges;
 }
 
 /** Runs one parse request on a worker and resolves with its result. */
@@ -105,36 +115,38 @@ function runWorker(worker: Worker, request: CsvWorkerRequest): Promise<BodyResul
 }
 
 /**
- * Reads and validates a CSV file with worker threads: the bytes go into shared memory, each worker parses
- * a range of whole lines, and the parts are joined in file order. Identical to `readKaggleCsvFile`.
+ * Reads and validates a CSV file with worker threads: the main thread reads the header, each worker reads
+ * and parses a share of the lines, and the parts are joined in file order. Identical to `readKaggleCsvFile`.
  * @throws CardwatchError as `readKaggleCsvFile`.
  */
 export async function readKaggleCsvFileAsync(path: string, options: AsyncCsvOptions = {}): Promise<ParsedCsv> {
   const threads = Math.max(1, Math.floor(options.threads ?? Math.min(2, availableParallelism())));
   const threshold = options.workerThresholdBytes ?? DEFAULT_WORKER_THRESHOLD;
-  let size: number;
-  try {
-    const handle = await open(path, 'r');
-    size = (await handle.stat()).size;
-    await handle.close();
-  } catch (error) {
-    throw readError(path, error);
-  }
+  const classColumn = options.classColumn ?? 'required';
+  const { header, size, bodyEnd } = await peekFile(path, classColumn);
   if (threads === 1 || size < threshold) {
-    return parseKaggleCsv(await readShared(path), options);
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      throw readError(path, error);
+    }
+    return parseKaggleCsv(bytes, options);
   }
-  // Workers start loading while the file is read.
-  const workers = Array.from({ length: threads }, () => spawnDataWorker('csv-worker'));
+  const layout: BodyLayout = {
+    fields: header.fields,
+    stopAtFirstError: (options.onBadRow ?? 'error') === 'error',
+  };
+  const shares = Math.max(1, Math.min(threads, Math.ceil((bodyEnd - header.bodyStart) / MIN_SHARE_BYTES)));
+  const workers = Array.from({ length: shares }, () => spawnDataWorker('csv-worker'));
   try {
-    const bytes = await readShared(path);
-    const header = parseHeader(bytes, options.classColumn ?? 'required');
-    const layout: BodyLayout = {
-      fields: header.fields,
-      stopAtFirstError: (options.onBadRow ?? 'error') === 'error',
-    };
-    const ranges = splitRanges(bytes, header.bodyStart, header.bodyEnd, threads);
     const parts = await Promise.all(
-      ranges.map(([start, end], i) => runWorker(workers[i]!, { bytes, start, end, layout })),
+      workers.map((worker, i) => {
+        const span = bodyEnd - header.bodyStart;
+        const from = header.bodyStart + Math.floor((span * i) / shares);
+        const to = header.bodyStart + Math.floor((span * (i + 1)) / shares);
+        return runWorker(worker, { path, from, to, bodyStart: header.bodyStart, bodyEnd, layout });
+      }),
     );
     return assembleParsed(header, parts, options);
   } finally {

@@ -2,9 +2,12 @@
 import type { BodyLayout } from './csv-body.js';
 
 export interface CsvWorkerRequest {
-  /** The whole file, a view of a SharedArrayBuffer (shared, not copied). */
-  readonly bytes: Uint8Array;
-  readonly start: number;
-  readonly end: number;
+  readonly path: string;
+  /** The worker parses the lines whose first byte lies in `[from, to)`. */
+  readonly from: number;
+  readonly to: number;
+  /** The file's data: after the header line, before trailing newlines. */
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
   readonly layout: BodyLayout;
 }

@@ -1,8 +1,8 @@
 /**
  * Number parsing for the CSV hot path, straight from bytes (no string per field).
  *
- * `parseDecimal` is Clinger's fast path: with at most 15 significant digits the digits form an integer
- * below 2^53 (exact in a double), and 10^k is exact for |k| ≤ 22, so one IEEE multiply or divide gives the
+ * `parseDecimal` is Clinger's fast path: when the digits form an integer below 2^53 (always so with at most
+ * 15 significant digits) it is exact in a double, and 10^k is exact for |k| ≤ 22, so one IEEE multiply or divide gives the
  * correctly rounded double, i.e. exactly what `parseFloat` returns. Anything outside that (more digits,
  * a large exponent, or not a number at all) returns NaN and the caller falls back to `parseFieldText`,
  * which is `parseFloat` itself behind a strict syntax check. Both end in `Math.fround`, so every field
@@ -12,6 +12,7 @@
  */
 
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
 
 /** Where the last successful `parseDecimal` stopped (one past the number and its closing quote). */
 export const decimalEnd = { pos: 0 };
@@ -30,13 +31,11 @@ export function parseDecimal(bytes: Uint8Array, start: number): number {
   const negative = c === 45;
   if (negative || c === 43) c = bytes[++p]!;
   let mantissa = 0;
-  let significant = 0;
   let digits = 0;
   let exponent = 0;
   // Past the end of the array `c` is undefined; `undefined >= 48` is false, so every loop stops there.
   while (c >= 48 && c <= 57) {
     mantissa = mantissa * 10 + (c - 48);
-    if (mantissa !== 0) significant++;
     digits++;
     c = bytes[++p]!;
   }
@@ -44,7 +43,6 @@ export function parseDecimal(bytes: Uint8Array, start: number): number {
     c = bytes[++p]!;
     while (c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
-      if (mantissa !== 0) significant++;
       digits++;
       exponent--;
       c = bytes[++p]!;
@@ -69,7 +67,8 @@ export function parseDecimal(bytes: Uint8Array, start: number): number {
     if (c !== 34) return NaN;
     p++;
   }
-  if (significant > 15 || exponent > 22 || exponent < -22) return NaN;
+  // Every partial mantissa is at most the final one, so a final one ≤ 2^53 − 1 means all were exact.
+  if (mantissa > MAX_EXACT || exponent > 22 || exponent < -22) return NaN;
   decimalEnd.pos = p;
   const magnitude = exponent >= 0 ? mantissa * POW10[exponent]! : mantissa / POW10[-exponent]!;
   return negative ? -magnitude : magnitude;

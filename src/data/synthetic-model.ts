@@ -125,13 +125,13 @@ const NORMAL_LOG_MEAN = 3.1044;
 const NORMAL_LOG_STD = 1.6633;
 
 /**
- * Amount of frauds: 5% exactly 0, 40% small test charges around 1.2, the rest log-normal (median 69.9):
- * together median ≈ 9 and mean ≈ 122.
+ * Amount of frauds: 5% exactly 0, 42% small test charges (log-normal, median 2), the rest log-normal
+ * (median 69.9): together median ≈ 10 and mean ≈ 122.
  */
 function fraudAmount(prng: Prng): number {
   const u = prng.next();
   if (u < 0.05) return 0;
-  if (u < 0.45) return Math.exp(Math.log(1.2) + 0.7 * prng.normal());
+  if (u < 0.47) return Math.exp(Math.log(2) + prng.normal());
   return Math.exp(Math.log(69.9) + 1.53 * prng.normal());
 }
 

@@ -4,10 +4,10 @@
  * threads and, with one worker, directly on the main thread.
  */
 import type { Prng } from '../util/prng.js';
-import { createJsKernels } from './kernels.js';
 import type { LossKind, NetworkSpec } from './spec.js';
 import { compilePlan } from './spec.js';
 import { dropoutPrng } from './streams.js';
+import type { Vec } from './kernels.js';
 import { Workspace } from './workspace.js';
 
 /** Memory a step reads and writes; in multi-worker training these are views of SharedArrayBuffers. */
@@ -44,18 +44,60 @@ function sameView(a: Float32Array, b: Float32Array): boolean {
   return a === b || (a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length);
 }
 
+/**
+ * Copies rows perm[first … first+rows) of `source` ([·][dim]) into `dest`, contiguously. Returns a sum of
+ * some of the values read (the caller keeps it, so that the touching loop is not dead code).
+ *
+ * The rows are scattered over the whole data set (shuffled order), so the copy is bound by cache misses.
+ * Touching each row first (its first, middle and last value: a row of 28 floats spans up to 3 cache lines),
+ * in a loop with nothing else to do, lets the CPU have many misses in flight at once; the copy then hits
+ * the cache. Measured: the gather takes about half the time of a plain copy loop. Element loops, unrolled by
+ * 4, rather than `set(subarray())`, which allocates a view per row and measured slower.
+ */
+function gatherRows(
+  source: Float32Array,
+  dim: number,
+  perm: Uint32Array,
+  first: number,
+  rows: number,
+  dest: Vec,
+): number {
+  let touched = 0;
+  const middle = dim >> 1;
+  for (let r = 0; r < rows; r++) {
+    const from = perm[first + r]! * dim;
+    touched += source[from]! + source[from + middle]! + source[from + dim - 1]!;
+  }
+  const dim4 = dim & ~3;
+  for (let r = 0; r < rows; r++) {
+    const from = perm[first + r]! * dim;
+    const to = r * dim;
+    let c = 0;
+    for (; c < dim4; c += 4) {
+      dest[to + c] = source[from + c]!;
+      dest[to + c + 1] = source[from + c + 1]!;
+      dest[to + c + 2] = source[from + c + 2]!;
+      dest[to + c + 3] = source[from + c + 3]!;
+    }
+    for (; c < dim; c++) dest[to + c] = source[from + c]!;
+  }
+  return touched;
+}
+
 export class GradientStep {
   private readonly config: StepConfig;
   private readonly buffers: StepBuffers;
   private readonly workspace: Workspace;
   private readonly hasDropout: boolean;
+  /** Sum of the values read to warm the cache (see gatherRows); stored so the reads are not dead code. */
+  private touched = 0;
 
   constructor(config: StepConfig, buffers: StepBuffers) {
     const plan = compilePlan(config.spec);
     this.config = config;
     this.buffers = buffers;
     this.hasDropout = plan.hasDropout;
-    this.workspace = new Workspace(plan, Math.ceil(config.batchSize / config.workers), createJsKernels());
+    this.workspace = new Workspace(plan, Math.ceil(config.batchSize / config.workers));
     this.workspace.targetIsInput = sameView(buffers.x, buffers.target);
   }
 
@@ -70,19 +112,10 @@ export class GradientStep {
       return;
     }
     const { inputDim, outputDim } = workspace.plan;
-    const { x, target, perm } = buffers;
-    const input = workspace.input;
-    const goal = workspace.target;
-    // Element loops rather than `set(subarray())`: no view objects allocated per row.
-    for (let r = 0; r < rows; r++) {
-      const row = perm[batchStart + start + r]!;
-      const from = row * inputDim;
-      const to = r * inputDim;
-      for (let c = 0; c < inputDim; c++) input[to + c] = x[from + c]!;
-      if (workspace.targetIsInput) continue;
-      const fromT = row * outputDim;
-      const toT = r * outputDim;
-      for (let c = 0; c < outputDim; c++) goal[toT + c] = target[fromT + c]!;
+    const first = batchStart + start;
+    this.touched = gatherRows(buffers.x, inputDim, buffers.perm, first, rows, workspace.input);
+    if (!workspace.targetIsInput) {
+      this.touched += gatherRows(buffers.target, outputDim, buffers.perm, first, rows, workspace.target);
     }
     workspace.loadParameters(buffers.params);
     const prng: Prng | null = this.hasDropout ? dropoutPrng(config.seed, epoch, step, config.worker) : null;

@@ -2,7 +2,6 @@
 import { CardwatchError } from '../util/errors.js';
 import { checkFinite, checkMatrix } from './checks.js';
 import type { Vec } from './kernels.js';
-import { createJsKernels } from './kernels.js';
 import type { LossKind, NetworkSpec, Plan } from './spec.js';
 import { checkParameters, compilePlan } from './spec.js';
 import { Workspace } from './workspace.js';
@@ -43,7 +42,7 @@ export function predictInChunks(
 ): Float32Array {
   const plan = prepare(spec, params, x, rows);
   const result = new Float32Array(rows * plan.outputDim);
-  const workspace = new Workspace(plan, Math.max(1, Math.min(chunkRows, rows)), createJsKernels());
+  const workspace = new Workspace(plan, Math.max(1, Math.min(chunkRows, rows)));
   workspace.loadParameters(params);
   const dim = plan.outputDim;
   forEachChunk(workspace, x, rows, (first, count, output) => {
@@ -85,7 +84,7 @@ export function lossValue(
     throw new CardwatchError('INVALID_INPUT', `loss must be "mse" or "bce", got ${String(loss)}`);
   }
   if (rows === 0) throw new CardwatchError('DATA_INVALID', 'cannot compute a mean loss over zero rows');
-  const workspace = new Workspace(plan, Math.min(PREDICT_CHUNK_ROWS, rows), createJsKernels());
+  const workspace = new Workspace(plan, Math.min(PREDICT_CHUNK_ROWS, rows));
   workspace.loadParameters(params);
   const dim = plan.outputDim;
   let sum = 0;

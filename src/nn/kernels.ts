@@ -1,7 +1,7 @@
 /**
  * The numeric kernels of the engine, behind one narrow interface (`Kernels`), with two interchangeable
- * backends: WebAssembly SIMD (kernels-wasm.ts, the default) and plain JS (below, the reference and the
- * fallback where WebAssembly SIMD is missing). The workspace and the trainer only see this interface.
+ * backends: WebAssembly SIMD (kernels-wasm.ts, the default) and plain JS (kernels-js.ts, the reference and
+ * the fallback where WebAssembly SIMD is missing). The workspace and the trainer only see this module.
  *
  * Layout: every matrix is row-major; a batch of activations is [rows][dim]; a weight is [out][in] (PyTorch),
  * and the forward pass reads its transpose [in][out] so that the output columns are contiguous (the SIMD
@@ -13,7 +13,9 @@
  * A value therefore never depends on how many rows are processed together (predict chunking is bit-exact)
  * nor on the backend. Float32 like PyTorch: the parity test bounds the difference to its trajectory.
  */
+import type { Prng } from '../util/prng.js';
 import type { Activation } from './spec.js';
+import { createJsKernels } from './kernels-js.js';
 import { createWasmKernels, wasmKernelsSupported } from './kernels-wasm.js';
 
 /** The buffer type of the kernels. */
@@ -54,6 +56,15 @@ export interface Kernels {
   activationBackward(fn: 'relu' | 'sigmoid', y: Vec, delta: Vec, n: number): void;
   /** out[i] = a[i]·b[i] for i < n (out may be a). Dropout's forward and backward. */
   multiply(a: Vec, b: Vec, n: number, out: Vec): void;
+  /**
+   * Inverted dropout masks: mask[i] = 1/(1−rate) (as float32) with probability 1−rate, else 0, for i < n.
+   * One 32-bit draw per element from four sfc32 generators (the algorithm of util/prng) taken in turn,
+   * element i from generator i mod 4, so that a SIMD backend runs them in parallel lanes; generator l is
+   * seeded with draws 4l … 4l+3 of `prng` as its (a, b, c, d). May write up to the next multiple of 4.
+   */
+  dropoutMask(mask: Vec, n: number, rate: number, prng: Prng): void;
+  /** Σ_i (output[i] − target[i])² in float64, summed in order; with `grad`, grad[i] = 2(output[i] − target[i]). */
+  mseLoss(output: Vec, target: Vec, n: number, grad: Vec | null): number;
 }
 
 /**
@@ -63,102 +74,6 @@ export interface Kernels {
  * Kernels must only be given buffers that came from the same call.
  */
 export type KernelBackend = (lengths: readonly number[]) => { kernels: Kernels; buffers: Vec[] };
-
-const fround = Math.fround;
-
-/**
- * C[i][j] = act(bias[j] + Σ_t P(i,t)·Q(t,j)) for i < m, j < n, t < k, with P(i,t) = p[i·pI + t·pT] and
- * Q(t,j) = q[t·qT + j]; c is [m][n]. The strides let one kernel serve the three products of a dense layer:
- * x·Wᵀ (forward, Q = Wᵀ), dzᵀ·x (weight gradient, P = dzᵀ) and dz·W (input gradient). The float32 rounding
- * of every step (`fround`) is the arithmetic contract, what the SIMD backend's f32x4 lanes compute.
- */
-function gemm(
-  c: Vec,
-  p: Vec,
-  pI: number,
-  pT: number,
-  q: Vec,
-  qT: number,
-  m: number,
-  k: number,
-  n: number,
-  bias: Vec | null,
-  relu: boolean,
-): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      for (let t = 0, pa = i * pI, qa = j; t < k; t++, pa += pT, qa += qT) {
-        sum = fround(sum + fround(p[pa]! * q[qa]!));
-      }
-      if (bias !== null) sum = fround(sum + bias[j]!);
-      // `sum < 0 ? 0 : sum` (not Math.max): NaN stays visible, a diverged network is not silently clamped.
-      if (relu && sum < 0) sum = 0;
-      c[i * n + j] = sum;
-    }
-  }
-}
-
-/** out[i] = 1/(1+e^(−x[i])), computed in double and rounded once (the same code serves both backends). */
-export function sigmoidForward(x: Vec, n: number, out: Vec): void {
-  for (let i = 0; i < n; i++) out[i] = 1 / (1 + Math.exp(-x[i]!));
-}
-
-/** delta[i] *= y[i]·(1 − y[i]), the sigmoid's derivative from its output (shared by both backends). */
-export function sigmoidBackward(y: Vec, delta: Vec, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const v = y[i]!;
-    delta[i] = delta[i]! * v * (1 - v);
-  }
-}
-
-/** The plain-JS kernels: the reference semantics, and the fallback without WebAssembly SIMD. */
-export const createJsKernels: KernelBackend = (lengths) => {
-  const kernels: Kernels = {
-    backend: 'js',
-
-    denseForward(x, rows, inDim, weightT, bias, outDim, activation, out) {
-      gemm(out, x, inDim, 1, weightT, outDim, rows, inDim, outDim, bias, activation === 'relu');
-      if (activation === 'sigmoid') sigmoidForward(out, rows * outDim, out);
-    },
-
-    denseBackward(x, rows, inDim, weight, outDim, dz, weightGrad, biasGrad, dx) {
-      for (let o = 0; o < outDim; o++) {
-        let sum = 0;
-        for (let r = 0; r < rows; r++) sum = fround(sum + dz[r * outDim + o]!);
-        biasGrad[o] = sum;
-      }
-      // weightGrad[o][i] = Σ_r dz[r][o]·x[r][i]
-      gemm(weightGrad, dz, 1, outDim, x, inDim, outDim, rows, inDim, null, false);
-      // dx[r][i] = Σ_o dz[r][o]·weight[o][i]
-      if (dx !== null) gemm(dx, dz, outDim, 1, weight, inDim, rows, outDim, inDim, null, false);
-    },
-
-    activationForward(fn, x, n, out) {
-      if (fn === 'relu') {
-        for (let i = 0; i < n; i++) {
-          const v = x[i]!;
-          out[i] = v < 0 ? 0 : v;
-        }
-      } else {
-        sigmoidForward(x, n, out);
-      }
-    },
-
-    activationBackward(fn, y, delta, n) {
-      if (fn === 'relu') {
-        for (let i = 0; i < n; i++) if (!(y[i]! > 0)) delta[i] = 0;
-      } else {
-        sigmoidBackward(y, delta, n);
-      }
-    },
-
-    multiply(a, b, n, out) {
-      for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
-    },
-  };
-  return { kernels, buffers: lengths.map((length) => new Float32Array(length)) };
-};
 
 /**
  * The backend to use: WebAssembly SIMD when this runtime supports it (Node ≥ 20 on x64 and arm64 does),
@@ -171,3 +86,5 @@ export function defaultKernelBackend(): KernelBackend {
   if (forced === 'wasm') return createWasmKernels;
   return wasmKernelsSupported() ? createWasmKernels : createJsKernels;
 }
+
+export { createJsKernels, createWasmKernels };

@@ -12,8 +12,9 @@ export type Code = number[];
 
 export const I32 = 0x7f;
 export const F32 = 0x7d;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValueType = typeof I32 | typeof F32 | typeof V128;
+export type ValueType = typeof I32 | typeof F32 | typeof F64 | typeof V128;
 
 function unsignedLeb(value: number): Code {
   const out: Code = [];
@@ -52,6 +53,7 @@ export const localSet = (index: number): Code => [0x21, ...unsignedLeb(index)];
 export const localTee = (index: number): Code => [0x22, ...unsignedLeb(index)];
 export const i32Const = (value: number): Code => [0x41, ...signedLeb(value)];
 export const f32Const0: Code = [0x43, 0, 0, 0, 0];
+export const f64Const0: Code = [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
 
 // i32 arithmetic and comparisons (operands on the stack).
 export const i32Add: Code = [0x6a];
@@ -59,7 +61,11 @@ export const i32Sub: Code = [0x6b];
 export const i32Mul: Code = [0x6c];
 export const i32And: Code = [0x71];
 export const i32Shl: Code = [0x74];
+export const i32Xor: Code = [0x73];
+export const i32ShrU: Code = [0x76];
+export const i32Rotl: Code = [0x77];
 export const i32LtS: Code = [0x48];
+export const i32GeU: Code = [0x4f];
 export const i32Eqz: Code = [0x45];
 
 // Scalar f32.
@@ -70,6 +76,14 @@ export const f32Add: Code = [0x92];
 export const f32Mul: Code = [0x94];
 export const f32Lt: Code = [0x5d];
 export const f32Gt: Code = [0x5e];
+export const f32ReinterpretI32: Code = [0xbe];
+
+// f64, and conversions.
+export const f64Add: Code = [0xa0];
+export const f64Sub: Code = [0xa1];
+export const f64Mul: Code = [0xa2];
+export const f64PromoteF32: Code = [0xbb];
+export const f32DemoteF64: Code = [0xb6];
 /** select(a, b, condition): a if condition ≠ 0 else b. */
 export const select: Code = [0x1b];
 
@@ -81,6 +95,14 @@ export const v128Store = (offset = 0): Code => simd(0x0b, ...memArg(4, offset));
 export const v128Load32Splat = (offset = 0): Code => simd(0x09, ...memArg(2, offset));
 export const v128Zero: Code = simd(0x0c, ...new Array<number>(16).fill(0));
 export const v128And: Code = simd(0x4e);
+export const v128Or: Code = simd(0x50);
+export const v128Xor: Code = simd(0x51);
+export const i32x4Splat: Code = simd(0x11);
+export const i32x4GeU: Code = simd(0x40);
+/** Shifts take the vector, then an i32 count. */
+export const i32x4Shl: Code = simd(0xab);
+export const i32x4ShrU: Code = simd(0xad);
+export const i32x4Add: Code = simd(0xae);
 export const f32x4Gt: Code = simd(0x44);
 export const f32x4Add: Code = simd(0xe4);
 export const f32x4Mul: Code = simd(0xe6);
@@ -94,15 +116,29 @@ export const ifThen = (...body: Code[]): Code => [0x04, 0x40, ...body.flat(), 0x
 export const br = (depth: number): Code => [0x0c, ...unsignedLeb(depth)];
 export const brIf = (depth: number): Code => [0x0d, ...unsignedLeb(depth)];
 
-/** One function under construction: i32 parameters, then locals declared as the body is generated. */
+const vector = (items: Code): Code => [...unsignedLeb(items.length), ...items];
+const section = (id: number, body: Code): Code => [id, ...unsignedLeb(body.length), ...body];
+const utf8 = (text: string): Code => vector([...new TextEncoder().encode(text)]);
+
+/**
+ * One function under construction: i32 parameters, an optional result, then locals declared as the body is
+ * generated.
+ */
 export class FunctionBuilder {
   readonly name: string;
   readonly paramCount: number;
+  readonly result: ValueType | null;
   private readonly localTypes: ValueType[] = [];
 
-  constructor(name: string, paramCount: number) {
+  constructor(name: string, paramCount: number, result: ValueType | null = null) {
     this.name = name;
     this.paramCount = paramCount;
+    this.result = result;
+  }
+
+  /** The encoded function type: (i32 × paramCount) → (result?). */
+  signature(): Code {
+    return [0x60, ...vector(new Array<number>(this.paramCount).fill(I32)), ...vector(this.result === null ? [] : [this.result])];
   }
 
   /** Declares a local and returns its index. */
@@ -124,24 +160,21 @@ export class FunctionBuilder {
   }
 }
 
-const vector = (items: Code): Code => [...unsignedLeb(items.length), ...items];
-const section = (id: number, body: Code): Code => [id, ...unsignedLeb(body.length), ...body];
-const utf8 = (text: string): Code => vector([...new TextEncoder().encode(text)]);
 
 /**
- * A module that imports its memory as env.memory and exports `functions` (all of type (i32 …) → ()),
- * each given with its encoded body.
+ * A module that imports its memory as env.memory and exports `functions`, each given with its encoded
+ * body (which leaves the result, if any, on the stack).
  */
 export function encodeModule(functions: readonly { builder: FunctionBuilder; body: Code }[]): Uint8Array {
-  // One type per distinct parameter count.
-  const arities = [...new Set(functions.map((f) => f.builder.paramCount))];
-  const types = arities.flatMap((n) => [0x60, ...vector(new Array<number>(n).fill(I32)), 0]);
-  const typeSection = section(1, [...unsignedLeb(arities.length), ...types]);
+  // One type entry per distinct signature.
+  const signatures = functions.map((f) => f.builder.signature());
+  const keys = [...new Set(signatures.map((sig) => sig.join(',')))];
+  const typeSection = section(1, [...unsignedLeb(keys.length), ...keys.flatMap((key) => key.split(',').map(Number))]);
   // Memory import: limits flag 0 (minimum only), minimum 1 page.
   const importSection = section(2, [1, ...utf8('env'), ...utf8('memory'), 0x02, 0x00, 1]);
   const functionSection = section(3, [
     ...unsignedLeb(functions.length),
-    ...functions.flatMap((f) => unsignedLeb(arities.indexOf(f.builder.paramCount))),
+    ...signatures.flatMap((sig) => unsignedLeb(keys.indexOf(sig.join(',')))),
   ]);
   const exportSection = section(7, [
     ...unsignedLeb(functions.length),

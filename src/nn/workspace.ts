@@ -4,13 +4,44 @@
  * allocates nothing.
  */
 import type { Prng } from '../util/prng.js';
-import type { Kernels, Vec } from './kernels.js';
-import { allocVec } from './kernels.js';
+import type { KernelBackend, Kernels, Vec } from './kernels.js';
+import { defaultKernelBackend } from './kernels.js';
 import { lossSum } from './loss.js';
-import type { LossKind, Plan } from './spec.js';
+import type { LossKind, Op, Plan } from './spec.js';
 
-const EMPTY = allocVec(0);
-const TWO_POW_32 = 4294967296;
+/** The buffers of one op; those it does not use are empty. */
+const OP_BUFFERS = [
+  'weight',
+  /** The weight transposed ([in][out]), which the forward kernel reads. */
+  'weightT',
+  'bias',
+  'weightGrad',
+  'biasGrad',
+  /** The op's output (dense and activation ops; dropout writes `dropped`). */
+  'output',
+  /** Pre-activation of a dense op followed by a sigmoid (the logits BCE needs). */
+  'logits',
+  'mask',
+  'dropped',
+] as const;
+type OpBuffers = Record<(typeof OP_BUFFERS)[number], Vec>;
+
+function opBufferLengths(op: Op, maxRows: number): Record<(typeof OP_BUFFERS)[number], number> {
+  const dense = op.kind === 'dense';
+  const weights = dense ? op.inDim * op.outDim : 0;
+  const dropout = op.kind === 'dropout' && op.rate > 0 ? maxRows * op.dim : 0;
+  return {
+    weight: weights,
+    weightT: weights,
+    bias: dense ? op.outDim : 0,
+    weightGrad: weights,
+    biasGrad: dense ? op.outDim : 0,
+    output: dense ? maxRows * op.outDim : op.kind === 'activation' ? maxRows * op.dim : 0,
+    logits: dense && op.activation === 'sigmoid' ? maxRows * op.outDim : 0,
+    mask: dropout,
+    dropped: dropout,
+  };
+}
 
 export class Workspace {
   readonly plan: Plan;
@@ -22,71 +53,71 @@ export class Workspace {
   /** Autoencoders: the targets are the inputs, so they need not be copied twice. */
   targetIsInput = false;
   private readonly kernels: Kernels;
-  private readonly weights: Vec[];
-  private readonly biases: Vec[];
-  private readonly weightGrads: Vec[];
-  private readonly biasGrads: Vec[];
-  /** Output of each op (EMPTY for dropout ops, whose output is allocated separately in `dropped`). */
-  private readonly outputs: Vec[];
-  /** Pre-activation of dense ops followed by a sigmoid (the logits BCE needs). */
-  private readonly logits: Vec[];
-  private readonly masks: Vec[];
-  private readonly dropped: Vec[];
+  private readonly ops: OpBuffers[];
   /** Input buffer of each op during the last forward pass (references, no copies). */
   private readonly opInputs: Vec[];
   private readonly dropoutApplied: boolean[];
   private readonly firstDense: number;
   private deltaA: Vec;
   private deltaB: Vec;
-  private output: Vec = EMPTY;
+  private output: Vec;
   private rows = 0;
 
-  constructor(plan: Plan, maxRows: number, kernels: Kernels) {
+  /** `backend` defaults to the fastest one this runtime supports (see kernels.ts). */
+  constructor(plan: Plan, maxRows: number, backend: KernelBackend = defaultKernelBackend()) {
     this.plan = plan;
     this.maxRows = maxRows;
+    // Every buffer is requested in one call (the backend may place them all in one memory), in this order:
+    // input, target, the two deltas, then each op's OP_BUFFERS.
+    const perOp = plan.ops.map((op) => opBufferLengths(op, maxRows));
+    const lengths = [
+      maxRows * plan.inputDim,
+      maxRows * plan.outputDim,
+      maxRows * plan.maxDim,
+      maxRows * plan.maxDim,
+      ...perOp.flatMap((op) => OP_BUFFERS.map((name) => op[name])),
+    ];
+    const { kernels, buffers } = backend(lengths);
+    let next = 0;
+    const take = (): Vec => buffers[next++]!;
     this.kernels = kernels;
-    this.input = allocVec(maxRows * plan.inputDim);
-    this.target = allocVec(maxRows * plan.outputDim);
-    const sized = (dim: number): Vec => allocVec(maxRows * dim);
-    this.weights = [];
-    this.biases = [];
-    this.weightGrads = [];
-    this.biasGrads = [];
-    this.outputs = [];
-    this.logits = [];
-    this.masks = [];
-    this.dropped = [];
-    this.opInputs = [];
-    this.dropoutApplied = [];
-    for (const op of plan.ops) {
-      const dense = op.kind === 'dense';
-      this.weights.push(dense ? allocVec(op.inDim * op.outDim) : EMPTY);
-      this.biases.push(dense ? allocVec(op.outDim) : EMPTY);
-      this.weightGrads.push(dense ? allocVec(op.inDim * op.outDim) : EMPTY);
-      this.biasGrads.push(dense ? allocVec(op.outDim) : EMPTY);
-      this.outputs.push(dense ? sized(op.outDim) : op.kind === 'activation' ? sized(op.dim) : EMPTY);
-      this.logits.push(dense && op.activation === 'sigmoid' ? sized(op.outDim) : EMPTY);
-      const dropout = op.kind === 'dropout' && op.rate > 0;
-      this.masks.push(dropout ? sized(op.dim) : EMPTY);
-      this.dropped.push(dropout ? sized(op.dim) : EMPTY);
-      this.opInputs.push(EMPTY);
-      this.dropoutApplied.push(false);
-    }
+    this.input = take();
+    this.target = take();
+    this.deltaA = take();
+    this.deltaB = take();
+    this.ops = perOp.map(() => {
+      // Same keys in the same order for every op: one object shape, monomorphic property loads.
+      const op = {} as OpBuffers;
+      for (const name of OP_BUFFERS) op[name] = take();
+      return op;
+    });
+    this.output = this.input;
+    this.opInputs = plan.ops.map(() => this.input);
+    this.dropoutApplied = plan.ops.map(() => false);
     this.firstDense = plan.ops.findIndex((op) => op.kind === 'dense');
-    this.deltaA = sized(plan.maxDim);
-    this.deltaB = sized(plan.maxDim);
   }
 
-  /** Copies the flat parameter vector into the kernel buffers. */
+  /** The kernel backend in use ('wasm-simd' or 'js'). */
+  get backend(): string {
+    return this.kernels.backend;
+  }
+
+  /** Copies the flat parameter vector into the kernel buffers (each weight also transposed). */
   loadParameters(params: Float32Array): void {
     const ops = this.plan.ops;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
       if (op.kind !== 'dense') continue;
-      const weight = this.weights[i]!;
-      const bias = this.biases[i]!;
-      for (let j = 0; j < weight.length; j++) weight[j] = params[op.weightOffset + j]!;
-      for (let j = 0; j < bias.length; j++) bias[j] = params[op.biasOffset + j]!;
+      const { weight, weightT, bias } = this.ops[i]!;
+      const { inDim, outDim, weightOffset, biasOffset } = op;
+      for (let o = 0; o < outDim; o++) {
+        for (let j = 0; j < inDim; j++) {
+          const w = params[weightOffset + o * inDim + j]!;
+          weight[o * inDim + j] = w;
+          weightT[j * outDim + o] = w;
+        }
+      }
+      for (let o = 0; o < outDim; o++) bias[o] = params[biasOffset + o]!;
     }
   }
 
@@ -102,29 +133,21 @@ export class Workspace {
     const ops = this.plan.ops;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i]!;
+      const buffers = this.ops[i]!;
       this.opInputs[i] = current;
       if (op.kind === 'dense') {
-        const out = this.outputs[i]!;
+        const out = buffers.output;
         if (op.activation === 'sigmoid') {
-          const z = this.logits[i]!;
-          kernels.denseForward(
-            current,
-            rows,
-            op.inDim,
-            this.weights[i]!,
-            this.biases[i]!,
-            op.outDim,
-            'none',
-            z,
-          );
+          const z = buffers.logits;
+          kernels.denseForward(current, rows, op.inDim, buffers.weightT, buffers.bias, op.outDim, 'none', z);
           kernels.activationForward('sigmoid', z, rows * op.outDim, out);
         } else {
           kernels.denseForward(
             current,
             rows,
             op.inDim,
-            this.weights[i]!,
-            this.biases[i]!,
+            buffers.weightT,
+            buffers.bias,
             op.outDim,
             op.activation,
             out,
@@ -132,7 +155,7 @@ export class Workspace {
         }
         current = out;
       } else if (op.kind === 'activation') {
-        const out = this.outputs[i]!;
+        const out = buffers.output;
         kernels.activationForward(op.fn, current, rows * op.dim, out);
         current = out;
       } else {
@@ -140,10 +163,9 @@ export class Workspace {
         this.dropoutApplied[i] = apply;
         if (apply) {
           const n = rows * op.dim;
-          fillDropoutMask(this.masks[i]!, n, op.rate, dropout);
-          const out = this.dropped[i]!;
-          kernels.multiply(current, this.masks[i]!, n, out);
-          current = out;
+          kernels.dropoutMask(buffers.mask, n, op.rate, dropout);
+          kernels.multiply(current, buffers.mask, n, buffers.dropped);
+          current = buffers.dropped;
         }
       }
     }
@@ -156,6 +178,7 @@ export class Workspace {
   loss(kind: LossKind): number {
     const fused = kind === 'bce' && this.plan.endsWithSigmoid;
     const n = this.rows * this.plan.outputDim;
+    if (kind === 'mse') return this.kernels.mseLoss(this.output, this.targets(), n, null);
     return lossSum(kind, fused, fused ? this.finalLogits() : this.output, this.targets(), n, null);
   }
 
@@ -171,32 +194,34 @@ export class Workspace {
     let spare = this.deltaB;
     let last = ops.length - 1;
     const n = rows * plan.outputDim;
-    const sum = lossSum(kind, fused, fused ? this.finalLogits() : this.output, this.targets(), n, delta);
+    const sum =
+      kind === 'mse'
+        ? kernels.mseLoss(this.output, this.targets(), n, delta)
+        : lossSum(kind, fused, fused ? this.finalLogits() : this.output, this.targets(), n, delta);
     // With BCE fused onto a final sigmoid, delta is already ∂L/∂logits: skip the sigmoid's derivative.
     let skipActivation = false;
     if (fused) {
       if (ops[last]!.kind === 'activation') last -= 1;
       else skipActivation = true;
     }
-    for (const g of this.weightGrads) g.fill(0);
-    for (const g of this.biasGrads) g.fill(0);
 
     for (let i = last; i >= 0; i--) {
       const op = ops[i]!;
+      const buffers = this.ops[i]!;
       if (op.kind === 'dense') {
         if (op.activation !== 'none' && !(skipActivation && i === last)) {
-          kernels.activationBackward(op.activation, this.outputs[i]!, delta, rows * op.outDim);
+          kernels.activationBackward(op.activation, buffers.output, delta, rows * op.outDim);
         }
         const needInputGradient = i > this.firstDense;
         kernels.denseBackward(
           this.opInputs[i]!,
           rows,
           op.inDim,
-          this.weights[i]!,
+          buffers.weight,
           op.outDim,
           delta,
-          this.weightGrads[i]!,
-          this.biasGrads[i]!,
+          buffers.weightGrad,
+          buffers.biasGrad,
           needInputGradient ? spare : null,
         );
         if (!needInputGradient) break;
@@ -204,9 +229,9 @@ export class Workspace {
         delta = spare;
         spare = swap;
       } else if (op.kind === 'activation') {
-        kernels.activationBackward(op.fn, this.outputs[i]!, delta, rows * op.dim);
+        kernels.activationBackward(op.fn, buffers.output, delta, rows * op.dim);
       } else if (this.dropoutApplied[i]) {
-        kernels.multiply(delta, this.masks[i]!, rows * op.dim, delta);
+        kernels.multiply(delta, buffers.mask, rows * op.dim, delta);
       }
     }
     return sum;
@@ -214,16 +239,18 @@ export class Workspace {
 
   /** Copies the gradients of the last `backward` into a flat vector laid out like the parameters. */
   writeGradients(dest: Float64Array): void {
-    this.plan.ops.forEach((op, i) => {
-      if (op.kind !== 'dense') return;
-      dest.set(this.weightGrads[i]!, op.weightOffset);
-      dest.set(this.biasGrads[i]!, op.biasOffset);
-    });
+    const ops = this.plan.ops;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      if (op.kind !== 'dense') continue;
+      dest.set(this.ops[i]!.weightGrad, op.weightOffset);
+      dest.set(this.ops[i]!.biasGrad, op.biasOffset);
+    }
   }
 
   /** The dropout masks of the last forward pass (for tests): the multiplier per element, 0 or 1/(1−rate). */
   dropoutMask(opIndex: number): Vec | null {
-    return this.dropoutApplied[opIndex] ? this.masks[opIndex]! : null;
+    return this.dropoutApplied[opIndex] ? this.ops[opIndex]!.mask : null;
   }
 
   private targets(): Vec {
@@ -233,29 +260,6 @@ export class Workspace {
   private finalLogits(): Vec {
     const last = this.plan.ops.length - 1;
     const op = this.plan.ops[last]!;
-    return op.kind === 'dense' ? this.logits[last]! : this.opInputs[last]!;
-  }
-}
-
-/**
- * Inverted dropout: keep with probability 1−rate (one 32-bit draw per element), scale kept values by
- * 1/(1−rate). The draws are sfc32 (the algorithm of util/prng) seeded from `prng`, run here with its state
- * in local variables: calling the PRNG object per element cost about a tenth of an epoch.
- */
-function fillDropoutMask(mask: Vec, n: number, rate: number, prng: Prng): void {
-  const threshold = rate * TWO_POW_32;
-  const scale = Math.fround(1 / (1 - rate));
-  let a = prng.nextUint32();
-  let b = prng.nextUint32();
-  let c = prng.nextUint32();
-  let d = prng.nextUint32();
-  for (let i = 0; i < n; i++) {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    mask[i] = t >= threshold ? scale : 0;
+    return op.kind === 'dense' ? this.ops[last]!.logits : this.opInputs[last]!;
   }
 }

@@ -66,7 +66,9 @@ export async function prepareWithProgress(
       if (stage !== stageName) {
         progress?.finish();
         stageName = stage;
-        progress = createProgress({ label: stage, total, unit: 'rows', silent: options.silent ?? false });
+        // fingerprint and parse advance through the file's bytes, write through its rows.
+        const unit = stage === 'write' ? 'rows' : 'bytes';
+        progress = createProgress({ label: stage, total, unit, silent: options.silent ?? false });
       }
       progress?.update(done);
     },
