@@ -1,6 +1,21 @@
 // One bench configuration in its own process (so its peak RSS is its own): prints one JSON line.
 // Usage: node bench/epoch-run.mjs <workers> <rows.f32: raw float32 rows × 28> <epochs>
 import { existsSync, readFileSync } from 'node:fs';
+
+/**
+ * Peak RSS of this process in kB. On Linux from VmHWM: `process.resourceUsage().maxRSS` (getrusage) carries
+ * over the parent's RSS at fork, since it survives exec, so a child of a big parent (epoch.mjs after
+ * generating the data) reported the parent's peak rather than its own.
+ */
+function peakRssKb() {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match !== null) return Number(match[1]);
+  } catch {
+    // Not Linux: fall back to getrusage.
+  }
+  return process.resourceUsage().maxRSS;
+}
 import { fileURLToPath } from 'node:url';
 
 const workers = Number(process.argv[2]);
@@ -54,6 +69,6 @@ console.log(
     rows,
     seconds,
     losses,
-    maxRssKb: process.resourceUsage().maxRSS,
+    maxRssKb: peakRssKb(),
   }),
 );

@@ -35,7 +35,10 @@ export function parseHeader(bytes: Uint8Array, classColumn: 'required' | 'option
   const mismatch = firstMismatch(found);
   if (!allowed.includes(found.length)) {
     const where = mismatch === null ? '' : ` (${mismatch})`;
-    throw new CardwatchError('CSV_HEADER', `CSV header: expected ${expected} columns, found ${found.length}${where}`);
+    throw new CardwatchError(
+      'CSV_HEADER',
+      `CSV header: expected ${expected} columns, found ${found.length}${where}`,
+    );
   }
   if (mismatch !== null) throw new CardwatchError('CSV_HEADER', `CSV header: ${mismatch}`);
   const hasClass = found.length === KAGGLE_COLUMNS.length;
@@ -57,8 +60,16 @@ function firstMismatch(found: readonly string[]): string | null {
   for (let i = 0; i < found.length; i++) {
     const want = KAGGLE_COLUMNS[i];
     if (want === undefined) return `column ${i + 1}: unexpected extra column ${JSON.stringify(found[i])}`;
-    if (found[i] !== want) return `column ${i + 1}: expected ${JSON.stringify(want)}, found ${JSON.stringify(found[i])}`;
+    if (found[i] !== want)
+      return `column ${i + 1}: expected ${JSON.stringify(want)}, found ${JSON.stringify(found[i])}`;
   }
-  if (found.length < 30) return `missing ${KAGGLE_COLUMNS.slice(found.length, 30).join(',')}`;
+  if (found.length < 30) {
+    const missing = KAGGLE_COLUMNS.slice(found.length, 30);
+    const list =
+      missing.length > 4
+        ? `${missing[0]} … ${missing.at(-1)} (${missing.length} columns)`
+        : missing.join(',');
+    return `missing ${list}`;
+  }
   return null;
 }

@@ -32,7 +32,7 @@ describe('parseKaggleCsv: header', () => {
     expect(parsed.errors).toEqual([]);
   });
 
-  it('accepts the Kaggle download: quoted header, quoted labels, CRLF, BOM, with or without a final newline', () => {
+  it('accepts the Kaggle download: quoted header and labels, CRLF, BOM, final newline or not', () => {
     const lines = [QUOTED_HEADER, `${row(0, null)},"0"`, `${row(1, null)},"1"`];
     for (const eol of ['\n', '\r\n']) {
       for (const ending of ['', eol, `${eol}${eol}`]) {
@@ -82,9 +82,21 @@ describe('parseKaggleCsv: header', () => {
     );
   });
 
+  it('reports a short header by its count and the columns it lacks', () => {
+    expect(thrown('Time,V1\n1,2\n').message).toBe(
+      'CSV header: expected 31 columns, found 2 (missing V2 … Amount (28 columns))',
+    );
+    const noAmount = KAGGLE_COLUMNS.slice(0, 29).join(',');
+    expect(thrown(noAmount, { classColumn: 'optional' }).message).toBe(
+      'CSV header: expected 30 or 31 columns, found 29 (missing Amount)',
+    );
+  });
+
   it('reports an extra column', () => {
     const error = thrown(`${HEADER},Extra\n`);
-    expect(error.message).toBe('CSV header: expected 31 columns, found 32 (column 32: unexpected extra column "Extra")');
+    expect(error.message).toBe(
+      'CSV header: expected 31 columns, found 32 (column 32: unexpected extra column "Extra")',
+    );
     expect(thrown(`${HEADER},Extra\n`, { classColumn: 'optional' }).message).toBe(
       'CSV header: expected 30 or 31 columns, found 32 (column 32: unexpected extra column "Extra")',
     );
@@ -122,9 +134,13 @@ describe('parseKaggleCsv: rows', () => {
   it('names line and column of a value that is not a number', () => {
     const fields = row(3).split(',');
     fields[7] = 'abc';
-    expect(thrown(withLine({ 5: fields.join(',') })).message).toBe('line 5, column V7: "abc" is not a number');
+    expect(thrown(withLine({ 5: fields.join(',') })).message).toBe(
+      'line 5, column V7: "abc" is not a number',
+    );
     fields[7] = '"abc"';
-    expect(thrown(withLine({ 5: fields.join(',') })).message).toBe('line 5, column V7: "abc" is not a number');
+    expect(thrown(withLine({ 5: fields.join(',') })).message).toBe(
+      'line 5, column V7: "abc" is not a number',
+    );
   });
 
   it('refuses NaN, Infinity and overflowing values as not finite', () => {
@@ -144,8 +160,12 @@ describe('parseKaggleCsv: rows', () => {
 
   it('requires Class to be 0 or 1', () => {
     expect(thrown(withLine({ 9: row(7, '2') })).message).toBe('line 9, column Class: "2" must be 0 or 1');
-    expect(thrown(withLine({ 9: row(7, '"0.5"') })).message).toBe('line 9, column Class: "0.5" must be 0 or 1');
-    expect(thrown(withLine({ 9: row(7, 'yes') })).message).toBe('line 9, column Class: "yes" is not a number');
+    expect(thrown(withLine({ 9: row(7, '"0.5"') })).message).toBe(
+      'line 9, column Class: "0.5" must be 0 or 1',
+    );
+    expect(thrown(withLine({ 9: row(7, 'yes') })).message).toBe(
+      'line 9, column Class: "yes" is not a number',
+    );
     expect(parseKaggleCsv(withLine({ 9: row(7, '1.0') })).dataset.y![7]).toBe(1);
   });
 

@@ -32,7 +32,11 @@ export function parseKaggleCsv(input: string | Uint8Array, options: CsvOptions =
 }
 
 /** Joins the results of consecutive line ranges (in file order) into one `ParsedCsv`. */
-export function assembleParsed(header: CsvHeader, parts: readonly BodyResult[], options: CsvOptions): ParsedCsv {
+export function assembleParsed(
+  header: CsvHeader,
+  parts: readonly BodyResult[],
+  options: CsvOptions,
+): ParsedCsv {
   const names = KAGGLE_COLUMNS.slice(0, header.fields);
   const errors: CsvRowError[] = [];
   let rows = 0;

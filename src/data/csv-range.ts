@@ -33,7 +33,13 @@ function readAt(fd: number, target: Uint8Array, offset: number, length: number, 
  * The whole lines whose first byte lies in `[from, to)`, with `[bodyStart, bodyEnd)` the file's data
  * (after the header, before trailing newlines).
  */
-export function readOwnedLines(path: string, from: number, to: number, bodyStart: number, bodyEnd: number): OwnedLines {
+export function readOwnedLines(
+  path: string,
+  from: number,
+  to: number,
+  bodyStart: number,
+  bodyEnd: number,
+): OwnedLines {
   // One byte before `from` tells whether a line starts exactly at `from`.
   const readFrom = from > bodyStart ? from - 1 : from;
   let bytes = new Uint8Array(Math.min(bodyEnd, to + OVERREAD) - readFrom);

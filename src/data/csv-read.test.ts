@@ -21,7 +21,9 @@ function file(name: string, text: string): string {
 /** Byte-for-byte equality of two typed arrays (a deep `toEqual` over 100k elements is slow). */
 function sameBytes(a: ArrayBufferView | null, b: ArrayBufferView | null): boolean {
   if (a === null || b === null) return a === b;
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
 }
 
 function expectSame(a: ParsedCsv, b: ParsedCsv): void {
@@ -71,7 +73,10 @@ describe('readKaggleCsvFile / readKaggleCsvFileAsync', () => {
   });
 
   it('agree on BOM, CRLF, quoted Kaggle files, trailing blank lines and header-only files', async () => {
-    const body = csv(200, { eol: '\r\n', header: QUOTED_HEADER, trailing: false }).replace(/,([01])\r\n/g, ',"$1"\r\n');
+    const body = csv(200, { eol: '\r\n', header: QUOTED_HEADER, trailing: false }).replace(
+      /,([01])\r\n/g,
+      ',"$1"\r\n',
+    );
     const variants = [
       `\uFEFF${body}`,
       `${body}\r\n`,
@@ -107,7 +112,9 @@ describe('readKaggleCsvFile / readKaggleCsvFileAsync', () => {
 
   it('refuse a missing file with DATA_NOT_FOUND', async () => {
     const missing = join(dir, 'nope.csv');
-    expect(() => readKaggleCsvFile(missing)).toThrow(new CardwatchError('DATA_NOT_FOUND', `no such file: ${missing}`));
+    expect(() => readKaggleCsvFile(missing)).toThrow(
+      new CardwatchError('DATA_NOT_FOUND', `no such file: ${missing}`),
+    );
     const error = await rejection(readKaggleCsvFileAsync(missing));
     expect(error.code).toBe('DATA_NOT_FOUND');
     expect(error.message).toBe(`no such file: ${missing}`);
@@ -128,7 +135,14 @@ describe('readOwnedLines', () => {
     const bodyEnd = text.length;
     const body = text.slice(bodyStart);
     const cuts = [bodyStart, bodyStart + 1, bodyStart + 2, bodyStart + 3, bodyStart + 5, bodyStart + 6];
-    cuts.push(bodyStart + 7, bodyStart + 10, bodyStart + 80_000, bodyStart + 150_006, bodyEnd - 7, bodyEnd - 1);
+    cuts.push(
+      bodyStart + 7,
+      bodyStart + 10,
+      bodyStart + 80_000,
+      bodyStart + 150_006,
+      bodyEnd - 7,
+      bodyEnd - 1,
+    );
     for (const cut of cuts) {
       for (const second of [cut + 1, cut + 3, cut + 70_000, bodyEnd]) {
         const shares = [bodyStart, cut, Math.min(Math.max(second, cut), bodyEnd), bodyEnd];

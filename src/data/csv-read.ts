@@ -1,7 +1,7 @@
 /**
  * Reading a Kaggle-schema CSV file: in the calling thread (`readKaggleCsvFile`), or by worker threads that
- * each read and parse a share of the lines (`readKaggleCsvFileAsync`). Both assemble with `assembleParsed`, so they give
- * identical results (values, labels, line numbers, errors).
+ * each read and parse a share of the lines (`readKaggleCsvFileAsync`). Both assemble with `assembleParsed`,
+ * so they give identical results (values, labels, line numbers, errors).
  */
 import { readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { CardwatchError, describeError } from '../util/errors.js';
 import type { BodyLayout, BodyResult } from './csv-body.js';
-import { parseHeader, trimTrailingNewlines } from './csv-header.js';
+import { type CsvHeader, parseHeader, trimTrailingNewlines } from './csv-header.js';
 import { assembleParsed, parseKaggleCsv } from './csv-parse.js';
 import type { CsvWorkerRequest } from './csv-worker-protocol.js';
 import { spawnDataWorker } from './spawn-worker.js';
@@ -26,14 +26,17 @@ export interface AsyncCsvOptions extends CsvOptions {
 }
 
 const DEFAULT_WORKER_THRESHOLD = 8 * 1024 * 1024;
-/** No worker gets less than this to parse (tiny test files still get one worker per thread up to it). */
+/** Smallest share of bytes worth a worker: a tiny body gets fewer workers (an empty one, a single one). */
 const MIN_SHARE_BYTES = 1024;
 
 /** Turns a file-system error into the user-facing one. */
 function readError(path: string, error: unknown): CardwatchError {
   const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT') return new CardwatchError('DATA_NOT_FOUND', `no such file: ${path}`, { cause: error });
-  return new CardwatchError('INVALID_INPUT', `cannot read ${path}: ${describeError(error)}`, { cause: error });
+  if (code === 'ENOENT')
+    return new CardwatchError('DATA_NOT_FOUND', `no such file: ${path}`, { cause: error });
+  return new CardwatchError('INVALID_INPUT', `cannot read ${path}: ${describeError(error)}`, {
+    cause: error,
+  });
 }
 
 /**
@@ -57,7 +60,10 @@ const PEEK = 64 * 1024;
  * The header (from the file's head) and where the data ends (from its tail), without reading the rest:
  * the workers read that themselves.
  */
-async function peekFile(path: string, classColumn: 'required' | 'optional') {
+async function peekFile(
+  path: string,
+  classColumn: 'required' | 'optional',
+): Promise<{ header: CsvHeader; size: number; bodyEnd: number }> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -105,7 +111,9 @@ function runWorker(worker: Worker, request: CsvWorkerRequest): Promise<BodyResul
   return new Promise<BodyResult>((resolve, reject) => {
     worker.once('message', (result: BodyResult) => resolve(result));
     worker.once('error', (error: Error) =>
-      reject(new CardwatchError('INTERNAL', `CSV parse worker failed: ${describeError(error)}`, { cause: error })),
+      reject(
+        new CardwatchError('INTERNAL', `CSV parse worker failed: ${describeError(error)}`, { cause: error }),
+      ),
     );
     worker.once('exit', (code: number) =>
       reject(new CardwatchError('INTERNAL', `CSV parse worker exited unexpectedly (exit code ${code})`)),
@@ -119,7 +127,10 @@ function runWorker(worker: Worker, request: CsvWorkerRequest): Promise<BodyResul
  * and parses a share of the lines, and the parts are joined in file order. Identical to `readKaggleCsvFile`.
  * @throws CardwatchError as `readKaggleCsvFile`.
  */
-export async function readKaggleCsvFileAsync(path: string, options: AsyncCsvOptions = {}): Promise<ParsedCsv> {
+export async function readKaggleCsvFileAsync(
+  path: string,
+  options: AsyncCsvOptions = {},
+): Promise<ParsedCsv> {
   const threads = Math.max(1, Math.floor(options.threads ?? Math.min(2, availableParallelism())));
   const threshold = options.workerThresholdBytes ?? DEFAULT_WORKER_THRESHOLD;
   const classColumn = options.classColumn ?? 'required';

@@ -12,7 +12,9 @@ describe('fingerprints', () => {
 
   it('is the sha256 of the bytes', () => {
     expect(fingerprintBuffer(new TextEncoder().encode('abc'))).toBe(ABC);
-    expect(fingerprintBuffer(new Uint8Array(0))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(fingerprintBuffer(new Uint8Array(0))).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
   });
 
   it('streams a file to the same digest, reporting bytes read', async () => {

@@ -30,7 +30,9 @@ export async function fingerprintFile(path: string, onBytes?: (bytesDone: number
     if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
       throw new CardwatchError('DATA_NOT_FOUND', `no such file: ${path}`, { cause: error });
     }
-    throw new CardwatchError('INVALID_INPUT', `cannot read ${path}: ${describeError(error)}`, { cause: error });
+    throw new CardwatchError('INVALID_INPUT', `cannot read ${path}: ${describeError(error)}`, {
+      cause: error,
+    });
   }
   return hash.digest('hex');
 }

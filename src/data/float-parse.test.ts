@@ -45,7 +45,12 @@ function randomNumberTexts(count: number, seed: number): string[] {
         // Raw digits with a decimal point anywhere, up to 18 digits (past the fast path's 15).
         const digits = randomDigits(prng, 1 + prng.int(18));
         const point = prng.int(digits.length + 1);
-        texts.push(`${prng.next() < 0.5 ? '-' : '+'}${digits.slice(0, point)}.${digits.slice(point)}`.replace(/^([+-])\.$/, '$10'));
+        texts.push(
+          `${prng.next() < 0.5 ? '-' : '+'}${digits.slice(0, point)}.${digits.slice(point)}`.replace(
+            /^([+-])\.$/,
+            '$10',
+          ),
+        );
         break;
       }
       case 5: {
@@ -72,7 +77,8 @@ describe('parseDecimal (fast path)', () => {
       const value = fast(text);
       if (value === null) continue;
       answered++;
-      if (!Object.is(value, reference(text))) expect.fail(`${text}: fast ${value}, parseFloat ${reference(text)}`);
+      if (!Object.is(value, reference(text)))
+        expect.fail(`${text}: fast ${value}, parseFloat ${reference(text)}`);
     }
     // The fast path must carry the bulk of the work, not defer everything.
     expect(answered / texts.length).toBeGreaterThan(0.6);
@@ -117,7 +123,20 @@ describe('parseDecimal (fast path)', () => {
   });
 
   it('defers what it cannot do exactly or is not a number', () => {
-    for (const text of ['', '-', '.', 'abc', '1e', '1e+', '"1', '12345678901234567', '1e23', '1e-30', 'NaN', 'Infinity']) {
+    for (const text of [
+      '',
+      '-',
+      '.',
+      'abc',
+      '1e',
+      '1e+',
+      '"1',
+      '12345678901234567',
+      '1e23',
+      '1e-30',
+      'NaN',
+      'Infinity',
+    ]) {
       expect(fast(text), text).toBeNull();
     }
   });
@@ -125,7 +144,13 @@ describe('parseDecimal (fast path)', () => {
 
 describe('parseFieldText (slow path)', () => {
   it('matches parseFloat exactly on long mantissas and large exponents', () => {
-    for (const text of ['0.12345678901234567890', '-1.3598071336738012345', '9.999999e37', '1.5e-40', '123456789012345678']) {
+    for (const text of [
+      '0.12345678901234567890',
+      '-1.3598071336738012345',
+      '9.999999e37',
+      '1.5e-40',
+      '123456789012345678',
+    ]) {
       const parsed = parseFieldText(text);
       expect(parsed.ok && Object.is(parsed.value, reference(text)), text).toBe(true);
     }

@@ -1,11 +1,11 @@
 /**
  * Number parsing for the CSV hot path, straight from bytes (no string per field).
  *
- * `parseDecimal` is Clinger's fast path: when the digits form an integer below 2^53 (always so with at most
- * 15 significant digits) it is exact in a double, and 10^k is exact for |k| ≤ 22, so one IEEE multiply or divide gives the
- * correctly rounded double, i.e. exactly what `parseFloat` returns. Anything outside that (more digits,
- * a large exponent, or not a number at all) returns NaN and the caller falls back to `parseFieldText`,
- * which is `parseFloat` itself behind a strict syntax check. Both end in `Math.fround`, so every field
+ * `parseDecimal` is Clinger's fast path: when the digits form an integer below 2^53 (always so with at
+ * most 15 significant digits) it is exact in a double, and 10^k is exact for |k| ≤ 22, so one IEEE
+ * multiply or divide gives the correctly rounded double, i.e. exactly what `parseFloat` returns.
+ * Anything outside that (more digits, a large exponent, or not a number at all) returns NaN and the
+ * caller falls back to `parseFieldText`, which is `parseFloat` itself behind a strict syntax check. Both end in `Math.fround`, so every field
  * becomes exactly `Math.fround(parseFloat(field))`.
  *
  * This file must stay free of heavy imports: the CSV worker threads load it.

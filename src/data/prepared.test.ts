@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -45,7 +53,11 @@ describe('prepareDataset', () => {
   it('stores the arrays and meta under the fingerprint and makes the dataset current', async () => {
     const path = input('good.csv', text);
     const stages = new Set<string>();
-    const prepared = await prepareDataset({ input: path, preparedDir, onProgress: (stage) => stages.add(stage) });
+    const prepared = await prepareDataset({
+      input: path,
+      preparedDir,
+      onProgress: (stage) => stages.add(stage),
+    });
     expect(prepared.reused).toBe(false);
     expect(prepared.skipped).toBe(0);
     expect(prepared.fingerprint).toBe(fingerprint);
@@ -108,7 +120,9 @@ describe('prepareDataset', () => {
     expect(empty.code).toBe('DATA_INVALID');
     expect(empty.message).toMatch(/has no data rows/);
     const normalOnly = [HEADER, row(1), row(2), row(3)].join('\n');
-    const oneClass = await rejection(prepareDataset({ input: input('one-class.csv', normalOnly), preparedDir }));
+    const oneClass = await rejection(
+      prepareDataset({ input: input('one-class.csv', normalOnly), preparedDir }),
+    );
     expect(oneClass.code).toBe('DATA_INVALID');
     expect(oneClass.message).toMatch(/only normal rows \(Class 0\)/);
     expect(currentPreparedFingerprint(preparedDir)).toBeNull();
@@ -116,9 +130,9 @@ describe('prepareDataset', () => {
 
   it('refuses a file without labels and a missing file', async () => {
     const noClass = [HEADER.replace(',Class', ''), row(1, null)].join('\n');
-    expect((await rejection(prepareDataset({ input: input('nolabel.csv', noClass), preparedDir }))).code).toBe(
-      'CSV_HEADER',
-    );
+    expect(
+      (await rejection(prepareDataset({ input: input('nolabel.csv', noClass), preparedDir }))).code,
+    ).toBe('CSV_HEADER');
     const missing = join(root, 'missing.csv');
     const error = await rejection(prepareDataset({ input: missing, preparedDir }));
     expect(error.code).toBe('DATA_NOT_FOUND');
@@ -140,7 +154,8 @@ describe('loadPreparedDataset', () => {
     expect(() => loadPreparedDataset(preparedDir, fingerprint)).toThrow(
       new CardwatchError(
         'DATA_NOT_FOUND',
-        `no prepared dataset ${fingerprint.slice(0, 12)} under ${preparedDir}; run \`cardwatch data prepare --input FILE\``,
+        `no prepared dataset ${fingerprint.slice(0, 12)} under ${preparedDir}; ` +
+          'run `cardwatch data prepare --input FILE`',
       ),
     );
     expect(() => loadPreparedDataset(preparedDir, '../etc')).toThrow(/not a dataset fingerprint/);
@@ -149,9 +164,21 @@ describe('loadPreparedDataset', () => {
   const damage: [string, (dir: string) => void, RegExp][] = [
     ['a short x.f32', (dir) => truncateSync(join(dir, 'x.f32'), 12), /x\.f32: 12 bytes, expected 6000/],
     ['a missing y.u8', (dir) => rmSync(join(dir, 'y.u8')), /y\.u8: the file is missing/],
-    ['a label that is not 0 or 1', (dir) => writeFileSync(join(dir, 'y.u8'), new Uint8Array(50).fill(2)), /y\.u8: label 2/],
-    ['labels that disagree with meta', (dir) => writeFileSync(join(dir, 'y.u8'), new Uint8Array(50)), /0 frauds, meta\.json says 10/],
-    ['a non-finite value', (dir) => writeFileSync(join(dir, 'x.f32'), new Float32Array(1500).fill(NaN)), /x\.f32: value 0/],
+    [
+      'a label that is not 0 or 1',
+      (dir) => writeFileSync(join(dir, 'y.u8'), new Uint8Array(50).fill(2)),
+      /y\.u8: label 2/,
+    ],
+    [
+      'labels that disagree with meta',
+      (dir) => writeFileSync(join(dir, 'y.u8'), new Uint8Array(50)),
+      /0 frauds, meta\.json says 10/,
+    ],
+    [
+      'a non-finite value',
+      (dir) => writeFileSync(join(dir, 'x.f32'), new Float32Array(1500).fill(NaN)),
+      /x\.f32: value 0/,
+    ],
     ['meta.json that is not JSON', (dir) => writeFileSync(join(dir, 'meta.json'), '{'), /meta\.json: /],
     [
       'meta.json of the wrong shape',

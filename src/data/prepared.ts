@@ -5,7 +5,16 @@
  * dataset commands use by default. Folders are immutable once written: they are built in a temporary
  * folder and renamed into place, so a crash never leaves a half-written dataset behind.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { statSync, writeFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
@@ -28,7 +37,11 @@ const MAX_SKIPPED_EXAMPLES = 20;
 const PREPARE_HINT = 'run `cardwatch data prepare --input FILE`';
 
 const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 hex digest');
-const csvRowErrorSchema = z.object({ line: z.number().int().positive(), column: z.string().nullable(), message: z.string() });
+const csvRowErrorSchema = z.object({
+  line: z.number().int().positive(),
+  column: z.string().nullable(),
+  message: z.string(),
+});
 
 export const preparedMetaSchema = z.object({
   format_version: z.literal(PREPARED_FORMAT_VERSION),
@@ -36,10 +49,13 @@ export const preparedMetaSchema = z.object({
   /** The input path as given to `prepare`. */
   source: z.string(),
   source_bytes: z.number().int().nonnegative(),
-  columns: z.array(z.string()).refine(
-    (columns) => columns.length === INPUT_COLUMNS.length && columns.every((name, i) => name === INPUT_COLUMNS[i]),
-    `columns must be ${INPUT_COLUMNS.join(',')}`,
-  ),
+  columns: z
+    .array(z.string())
+    .refine(
+      (columns) =>
+        columns.length === INPUT_COLUMNS.length && columns.every((name, i) => name === INPUT_COLUMNS[i]),
+      `columns must be ${INPUT_COLUMNS.join(',')}`,
+    ),
   rows: z.number().int().positive(),
   frauds: z.number().int().positive(),
   class_balance: z.object({
@@ -77,7 +93,10 @@ export interface PrepareOptions {
 
 function checkFingerprint(fingerprint: string): void {
   if (!fingerprintSchema.safeParse(fingerprint).success) {
-    throw new CardwatchError('INVALID_INPUT', `not a dataset fingerprint (sha256 hex): ${JSON.stringify(fingerprint)}`);
+    throw new CardwatchError(
+      'INVALID_INPUT',
+      `not a dataset fingerprint (sha256 hex): ${JSON.stringify(fingerprint)}`,
+    );
   }
 }
 
@@ -91,7 +110,10 @@ function littleEndianBytes(x: Float32Array): Uint8Array {
 }
 
 function corrupt(path: string, problem: string): CardwatchError {
-  return new CardwatchError('DATA_INVALID', `corrupt prepared dataset file ${path}: ${problem}; ${PREPARE_HINT} again`);
+  return new CardwatchError(
+    'DATA_INVALID',
+    `corrupt prepared dataset file ${path}: ${problem}; ${PREPARE_HINT} again`,
+  );
 }
 
 /** Reads a file of exactly `expected` bytes into `target`. */
@@ -149,7 +171,8 @@ export function loadPreparedDataset(preparedDir: string, fingerprint: string): P
   readExact(xPath, new Uint8Array(x.buffer), x.byteLength);
   if (endianness() !== 'LE') Buffer.from(x.buffer).swap32();
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!)) throw corrupt(xPath, `value ${i} (row ${Math.floor(i / width)}) is not finite`);
+    if (!Number.isFinite(x[i]!))
+      throw corrupt(xPath, `value ${i} (row ${Math.floor(i / width)}) is not finite`);
   }
   const y = new Uint8Array(meta.rows);
   const yPath = join(dir, Y_FILE);
@@ -208,9 +231,13 @@ function writePrepared(preparedDir: string, meta: PreparedMeta, dataset: Dataset
     rmSync(temporary, { recursive: true, force: true });
     // Another process prepared the same file meanwhile: its folder is as good as ours.
     if (existsSync(join(dir, META_FILE))) return;
-    throw new CardwatchError('INTERNAL', `cannot write the prepared dataset to ${dir}: ${describeError(error)}`, {
-      cause: error,
-    });
+    throw new CardwatchError(
+      'INTERNAL',
+      `cannot write the prepared dataset to ${dir}: ${describeError(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -61,7 +61,9 @@ describe('applyScaler', () => {
     const out = applyScaler(x, 3, scaler);
     for (let i = 0; i < x.length; i++) {
       const c = i % 2;
-      const expected = Math.fround(Math.fround(x[i]! - Math.fround(scaler.mean[c]!)) / Math.fround(scaler.std[c]!));
+      const expected = Math.fround(
+        Math.fround(x[i]! - Math.fround(scaler.mean[c]!)) / Math.fround(scaler.std[c]!),
+      );
       expect(out[i]).toBe(expected);
     }
     // Not the same as scaling in float64 then rounding once (so the test can tell the two apart).
@@ -71,8 +73,8 @@ describe('applyScaler', () => {
   });
 
   it('checks the shape', () => {
-    expect(() => applyScaler(new Float32Array(5), 2, { columns: ['a', 'b'], mean: [0, 0], std: [1, 1] })).toThrow(
-      /expected 2 × 2 = 4 values/,
-    );
+    expect(() =>
+      applyScaler(new Float32Array(5), 2, { columns: ['a', 'b'], mean: [0, 0], std: [1, 1] }),
+    ).toThrow(/expected 2 × 2 = 4 values/);
   });
 });

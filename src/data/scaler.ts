@@ -29,7 +29,11 @@ function columnIndices(dataset: Dataset, columns: readonly string[]): number[] {
  * The given columns of the given rows (all rows by default) as a row-major `rows × columns.length` matrix.
  * @throws CardwatchError SHAPE_MISMATCH naming a column the dataset does not have.
  */
-export function selectColumns(dataset: Dataset, columns: readonly string[], indices?: Uint32Array): Float32Array {
+export function selectColumns(
+  dataset: Dataset,
+  columns: readonly string[],
+  indices?: Uint32Array,
+): Float32Array {
   const picked = columnIndices(dataset, columns);
   const width = dataset.columns.length;
   const rows = indices === undefined ? dataset.rows : indices.length;

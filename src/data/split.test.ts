@@ -28,7 +28,8 @@ function expectPartition(splits: SplitIndices, rows: number): void {
   expect(seen.every((count) => count === 1)).toBe(true);
 }
 
-const frauds = (data: Dataset, part: Uint32Array): number => part.reduce((sum, row) => sum + data.y![row]!, 0);
+const frauds = (data: Dataset, part: Uint32Array): number =>
+  part.reduce((sum, row) => sum + data.y![row]!, 0);
 
 describe('splitDataset: stratified', () => {
   const data = dataset(2000);

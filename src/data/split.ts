@@ -7,7 +7,7 @@ import { Prng } from '../util/prng.js';
 import type { Dataset, SplitIndices } from './types.js';
 
 export interface SplitOptions {
-  /** `stratified`: random, class ratios kept in every split; `time`: train on the past, test on the future. */
+  /** `stratified`: random, class ratios kept in every split; `time`: train on the past, test on the future */
   strategy: 'stratified' | 'time';
   /** Share of all rows (per class, when stratified) held out for the test split. */
   testFraction: number;

@@ -15,14 +15,14 @@ import type { Prng } from '../util/prng.js';
 
 /** Overall std of V1..V28 in the real data (PCA components, so it falls with the index). */
 const OVERALL_STD = [
-  1.96, 1.65, 1.52, 1.42, 1.38, 1.33, 1.24, 1.19, 1.1, 1.09, 1.02, 1.0, 1.0, 0.96, 0.92, 0.88, 0.85, 0.84, 0.81,
-  0.77, 0.73, 0.73, 0.62, 0.61, 0.52, 0.48, 0.4, 0.33,
+  1.96, 1.65, 1.52, 1.42, 1.38, 1.33, 1.24, 1.19, 1.1, 1.09, 1.02, 1.0, 1.0, 0.96, 0.92, 0.88, 0.85, 0.84,
+  0.81, 0.77, 0.73, 0.73, 0.62, 0.61, 0.52, 0.48, 0.4, 0.33,
 ];
 
 /** Mean of V1..V28 among frauds (0 where the real shift is small). */
 const FRAUD_MEAN = [
-  -4.8, 3.6, -7.0, 4.5, -3.2, 0, -5.6, 0, -2.6, -5.7, 3.8, -6.3, 0, -7.0, 0, -4.1, -6.7, -2.2, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0,
+  -4.8, 3.6, -7.0, 4.5, -3.2, 0, -5.6, 0, -2.6, -5.7, 3.8, -6.3, 0, -7.0, 0, -4.1, -6.7, -2.2, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0,
 ];
 
 /** Std of V1..V28 among frauds (much wider than normal rows where the mean shifts). */
@@ -37,11 +37,9 @@ const KURTOSIS = [
 ];
 
 /** Side of the wide draws: -1 long left tail, +1 long right tail, 0 symmetric (the real skews). */
-const TAIL_SIDE = [
-  -1, -1, -1, 0, -1, 1, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, -1, 0, 0, 0, -1, 1,
-];
+const TAIL_SIDE = [-1, -1, -1, 0, -1, 1, 1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, -1, 0, 0, 0, -1, 1];
 
-/** Loading of V columns on the log-Amount latent (real correlations with Amount: V2 −0.53, V7 0.40, V20 0.34). */
+/** Loading of V columns on the log-Amount latent (real correlations: V2 −0.53, V7 0.40, V20 0.34). */
 const AMOUNT_LOADING: Record<number, number> = { 1: -0.35, 6: 0.3, 19: 0.3 };
 
 /** Share of draws taken `k` times wider in the scale mixture. */
@@ -92,7 +90,7 @@ function columnModel(j: number): ColumnModel {
   const side = TAIL_SIDE[j]!;
   const drawMean = side * wideShare * wideScale * Math.sqrt(2 / Math.PI);
   const drawVar = 1 - wideShare + wideShare * wideScale * wideScale - drawMean * drawMean;
-  // Frauds: a stealth share drawn like normal rows, the core shifted so the fraud mean and std come out right.
+  // Frauds: a stealth share drawn like normal rows, the core shifted so fraud mean and std come out right.
   const s = STEALTH_SHARE;
   const coreMean = (fraudMean - s * normalMean) / (1 - s);
   const coreVar = Math.max(
@@ -143,7 +141,10 @@ function normalColumns(prng: Prng, amountLatent: number, out: Float64Array): voi
       z = m.side === 0 ? z * m.wideScale : m.side * Math.abs(z) * m.wideScale;
     }
     const standardized = (z - m.drawMean) / m.drawStd;
-    const mixed = m.loading === 0 ? standardized : m.loading * amountLatent + Math.sqrt(1 - m.loading ** 2) * standardized;
+    const mixed =
+      m.loading === 0
+        ? standardized
+        : m.loading * amountLatent + Math.sqrt(1 - m.loading ** 2) * standardized;
     out[j] = m.normalMean + m.normalStd * mixed;
   }
 }
@@ -175,8 +176,8 @@ export function drawTransaction(prng: Prng, fraud: boolean, out: Float64Array): 
 
 /** Relative transaction volume per hour of day (midnight first): fewer at night, as in the real data. */
 const HOURLY_VOLUME = [
-  0.45, 0.3, 0.2, 0.14, 0.12, 0.14, 0.22, 0.38, 0.62, 0.85, 0.97, 1, 1, 1, 1, 0.99, 0.98, 0.98, 0.99, 1, 0.97, 0.9,
-  0.8, 0.62,
+  0.45, 0.3, 0.2, 0.14, 0.12, 0.14, 0.22, 0.38, 0.62, 0.85, 0.97, 1, 1, 1, 1, 0.99, 0.98, 0.98, 0.99, 1, 0.97,
+  0.9, 0.8, 0.62,
 ];
 /** The real data spans two days: 0..172,792 seconds. */
 export const TIME_MAX = 172792;

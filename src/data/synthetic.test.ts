@@ -12,13 +12,25 @@ import type { Dataset } from './types.js';
 
 /** Overall std of V1..V28 in the real data. */
 const TARGET_STD = [
-  1.96, 1.65, 1.52, 1.42, 1.38, 1.33, 1.24, 1.19, 1.1, 1.09, 1.02, 1.0, 1.0, 0.96, 0.92, 0.88, 0.85, 0.84, 0.81,
-  0.77, 0.73, 0.73, 0.62, 0.61, 0.52, 0.48, 0.4, 0.33,
+  1.96, 1.65, 1.52, 1.42, 1.38, 1.33, 1.24, 1.19, 1.1, 1.09, 1.02, 1.0, 1.0, 0.96, 0.92, 0.88, 0.85, 0.84,
+  0.81, 0.77, 0.73, 0.73, 0.62, 0.61, 0.52, 0.48, 0.4, 0.33,
 ];
 /** Published fraud means of the shifted columns (V index → mean). */
 const FRAUD_MEANS: Record<number, number> = {
-  1: -4.8, 2: 3.6, 3: -7.0, 4: 4.5, 5: -3.2, 7: -5.6, 9: -2.6, 10: -5.7, 11: 3.8, 12: -6.3, 14: -7.0, 16: -4.1,
-  17: -6.7, 18: -2.2,
+  1: -4.8,
+  2: 3.6,
+  3: -7.0,
+  4: 4.5,
+  5: -3.2,
+  7: -5.6,
+  9: -2.6,
+  10: -5.7,
+  11: 3.8,
+  12: -6.3,
+  14: -7.0,
+  16: -4.1,
+  17: -6.7,
+  18: -2.2,
 };
 
 function moments(values: ArrayLike<number>): { mean: number; std: number; kurtosis: number } {
@@ -68,7 +80,8 @@ describe('generateSyntheticCsv', () => {
   it('writes V values compactly (at most 7 significant digits) and amounts in cents', () => {
     for (const line of text.split('\n').slice(1, 200)) {
       const fields = line.split(',');
-      for (const field of fields.slice(1, 29)) expect(field.replace(/^-?0?\.?0*|\./g, '').length).toBeLessThanOrEqual(7);
+      for (const field of fields.slice(1, 29))
+        expect(field.replace(/^-?0?\.?0*|\./g, '').length).toBeLessThanOrEqual(7);
       expect(fields[29]).toMatch(/^\d+(\.\d{1,2})?$/);
     }
   });
@@ -190,7 +203,8 @@ describe('drawTransaction (the fraud model)', () => {
     let covariance = 0;
     for (let i = 0; i < draws; i++) covariance += (v14[i]! - a.mean) * (v17[i]! - b.mean);
     expect(covariance / draws / (a.std * b.std)).toBeGreaterThan(0.3);
-    const normalLooking = frauds.filter((row) => Math.abs(row[13]!) < 2.5 && Math.abs(row[11]!) < 2.5).length / draws;
+    const normalLooking =
+      frauds.filter((row) => Math.abs(row[13]!) < 2.5 && Math.abs(row[11]!) < 2.5).length / draws;
     expect(normalLooking).toBeGreaterThan(0.1);
     expect(normalLooking).toBeLessThan(0.3);
   });

@@ -39,6 +39,6 @@ export interface ParsedCsv {
 export interface CsvOptions {
   /** `required` (default): the header must end in Class; `optional`: Class may be absent (y is then null). */
   classColumn?: 'required' | 'optional';
-  /** `error` (default): throw CSV_ROW at the first bad row; `skip`: leave bad rows out and report each one. */
+  /** `error` (default): throw CSV_ROW at the first bad row; `skip`: leave bad rows out, report each one. */
   onBadRow?: 'error' | 'skip';
 }

@@ -9,7 +9,9 @@ import { type NetworkSpec, predict, rowSquaredErrors } from '../nn/index.js';
 
 export type AutoencoderConfig = Extract<ModelConfig, { type: 'autoencoder' }>;
 
-export function autoencoderSpec(model: Pick<AutoencoderConfig, 'features' | 'hidden_dim' | 'latent_dim' | 'dropout'>): NetworkSpec {
+export function autoencoderSpec(
+  model: Pick<AutoencoderConfig, 'features' | 'hidden_dim' | 'latent_dim' | 'dropout'>,
+): NetworkSpec {
   const width = model.features.length;
   return {
     inputDim: width,

@@ -32,7 +32,11 @@ function sha256(bytes: Uint8Array): string {
 }
 
 export function toModelFile(model: FittedAutoencoder): ModelFile {
-  const bytes = new Uint8Array(model.parameters.buffer, model.parameters.byteOffset, model.parameters.byteLength);
+  const bytes = new Uint8Array(
+    model.parameters.buffer,
+    model.parameters.byteOffset,
+    model.parameters.byteLength,
+  );
   return {
     format_version: 1,
     type: model.type,
@@ -69,7 +73,10 @@ export function readModelFile(path: string): FittedAutoencoder {
   }
   const parsed = modelFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new CardwatchError('MODEL_CORRUPT', `model file ${path} is invalid: ${parsed.error.issues[0]?.message ?? ''}`);
+    throw new CardwatchError(
+      'MODEL_CORRUPT',
+      `model file ${path} is invalid: ${parsed.error.issues[0]?.message ?? ''}`,
+    );
   }
   return fromModelFile(parsed.data);
 }

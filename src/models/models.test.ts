@@ -72,7 +72,10 @@ describe('model.json', () => {
     const file = toModelFile(tinyModel());
     const tampered = Buffer.from(file.parameters, 'base64');
     tampered[0] = tampered[0]! ^ 1;
-    writeFileSync(join(dir, 'tampered.json'), JSON.stringify({ ...file, parameters: tampered.toString('base64') }));
+    writeFileSync(
+      join(dir, 'tampered.json'),
+      JSON.stringify({ ...file, parameters: tampered.toString('base64') }),
+    );
     expect(() => readModelFile(join(dir, 'tampered.json'))).toThrow(/checksum/);
     writeFileSync(join(dir, 'wrong.json'), JSON.stringify({ ...file, type: 'gbm' }));
     expect(() => readModelFile(join(dir, 'wrong.json'))).toThrow(/is invalid/);

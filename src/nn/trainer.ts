@@ -2,7 +2,8 @@
  * Data-parallel mini-batch training with Adam. Each batch is split into contiguous slices, one per worker;
  * every worker leaves Σ gradient over its slice in its own buffer; the main thread adds the buffers in
  * worker order (a fixed order, so the same seed, data and worker count give bit-identical weights), divides
- * by the batch's element count, and applies Adam. With one worker the slice is computed on the main thread.
+ * by the batch's element count, and applies Adam. Worker 0's slice is always computed on the main thread;
+ * workers 1 … W−1 are threads.
  */
 import { CardwatchError } from '../util/errors.js';
 import { Adam } from './adam.js';
@@ -59,12 +60,15 @@ export interface Trainer {
   close(): Promise<void>;
 }
 
-/** What computes the per-worker gradient sums of a step: worker threads, or the main thread for one worker. */
+/** What computes the per-worker gradient sums of a step: the main thread alone, or with worker threads. */
 interface StepBackend {
   run(epoch: number, step: number, batchStart: number, batchRows: number): Promise<void>;
   setActive(active: boolean): void;
   close(): Promise<void>;
 }
+
+/** Longest stretch of an epoch without yielding to the event loop. */
+const YIELD_MS = 20;
 
 function invalid(message: string): CardwatchError {
   return new CardwatchError('INVALID_INPUT', message);
@@ -123,8 +127,6 @@ class InlineBackend implements StepBackend {
 
   async run(epoch: number, step: number, batchStart: number, batchRows: number): Promise<void> {
     this.step.run(epoch, step, batchStart, batchRows);
-    // Yield between steps so timers, progress output and signals are served during a long epoch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   setActive(): void {}
@@ -194,6 +196,7 @@ class DataParallelTrainer implements Trainer {
 
     const stepLosses: number[] = [];
     let weighted = 0;
+    let yielded = performance.now();
     const steps = Math.ceil(this.rows / batchSize);
     for (let step = 0; step < steps; step++) {
       const batchStart = step * batchSize;
@@ -215,6 +218,13 @@ class DataParallelTrainer implements Trainer {
       stepLosses.push(loss);
       weighted += loss * batchRows;
       onProgress?.(batchStart + batchRows, this.rows);
+      // Steps run on the main thread (worker 0's slice) and may settle without ever leaving the microtask
+      // queue: yield now and then so that timers, progress output and signals are served during a long
+      // epoch. Not at every step: a yield costs about as much as a small step's reduction and update.
+      if (performance.now() - yielded >= YIELD_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        yielded = performance.now();
+      }
     }
     this.epochIndex += 1;
     return {
@@ -243,10 +253,11 @@ class DataParallelTrainer implements Trainer {
 }
 
 /**
- * Creates a trainer starting from `initial` parameters. With `workers` > 1 it starts that many worker
- * threads (call `close()` when done) and copies the data into shared memory unless it already lives in a
- * SharedArrayBuffer; with one worker it trains on the main thread and reads `data` in place (do not modify
- * it while training).
+ * Creates a trainer starting from `initial` parameters. The main thread computes one worker's share of
+ * each step; with `workers` > 1 it starts `workers` − 1 threads for the others (call `close()` when done)
+ * and copies the data into shared memory unless it already lives in a SharedArrayBuffer; with one worker it
+ * reads `data` in place (do not modify it while training). Either way an epoch keeps the main thread busy,
+ * yielding to the event loop every few tens of milliseconds.
  * @throws CardwatchError INVALID_INPUT (options), SHAPE_MISMATCH / DATA_INVALID (data or parameters).
  * @example
  * const trainer = await createTrainer({ spec, loss: 'mse', lr: 1e-3, weightDecay: 1e-5, batchSize: 1024,
@@ -292,12 +303,14 @@ export async function createTrainer(
     losses: new Float64Array(new SharedArrayBuffer(workers * 8)),
   };
   const control = new Int32Array(new SharedArrayBuffer(controlLength(workers) * 4));
-  const inits: WorkerInit[] = Array.from({ length: workers }, (_, worker) => ({
+  // Worker 0's slice runs on the main thread (see worker-pool.ts); threads compute workers 1 … W−1.
+  const inline = new GradientStep({ ...checked, worker: 0 }, { ...buffers, grads: buffers.grads.subarray(0, size) });
+  const inits: WorkerInit[] = Array.from({ length: workers - 1 }, (_, thread) => ({
     spec: checked.spec,
     loss: checked.loss,
     seed: checked.seed,
     workers,
-    worker,
+    worker: thread + 1,
     batchSize: checked.batchSize,
     x,
     target,
@@ -307,6 +320,6 @@ export async function createTrainer(
     losses: buffers.losses,
     control,
   }));
-  const pool = await WorkerPool.start(inits);
+  const pool = await WorkerPool.start(inits, inline, control);
   return new DataParallelTrainer(checked, plan, data.rows, buffers, pool);
 }

@@ -59,6 +59,7 @@ export const f64Const0: Code = [0x44, 0, 0, 0, 0, 0, 0, 0, 0];
 export const i32Add: Code = [0x6a];
 export const i32Sub: Code = [0x6b];
 export const i32Mul: Code = [0x6c];
+export const i32DivU: Code = [0x6e];
 export const i32And: Code = [0x71];
 export const i32Shl: Code = [0x74];
 export const i32Xor: Code = [0x73];

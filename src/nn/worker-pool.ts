@@ -1,8 +1,13 @@
 /**
- * The gradient worker threads of one trainer. Steps are dispatched through a shared control block
- * (Atomics.notify to wake the workers, Atomics.waitAsync on the main thread so its event loop keeps running
- * and a crashed worker is noticed): no structured-clone message per step. Any worker failure rejects the
- * running step with a clear error and tears the pool down; nothing hangs.
+ * The gradient workers of one trainer: worker 0's slice runs on the main thread, workers 1 … W−1 are
+ * threads. The main thread computes a slice rather than sleeping while W threads compute: on a machine with
+ * W cores, W compute threads plus a waiting main thread meant a wake-up of the main thread through its event
+ * loop at every step (and a third thread on two cores).
+ *
+ * Steps are dispatched through a shared control block (Atomics.notify wakes the threads; no structured-clone
+ * message per step). After its own slice the main thread waits for the others with Atomics.wait, bounded in
+ * time, then with Atomics.waitAsync so that its event loop runs and a crashed thread is noticed. Any worker
+ * failure rejects the running step with a clear error and tears the pool down; nothing hangs.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,8 +16,17 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ErrorCode } from '../util/errors.js';
 import { CardwatchError, ERROR_CODES, describeError } from '../util/errors.js';
+import type { GradientStep } from './gradient-step.js';
 import type { WorkerInit, WorkerMessage } from './pool-protocol.js';
 import { COMMAND_STEP, COMMAND_STOP, CONTROL } from './pool-protocol.js';
+
+/**
+ * How long the main thread waits synchronously for the other workers after its own slice. A step's slices
+ * take about the same time, so the others are normally a fraction of a millisecond behind; a futex wake-up
+ * is much quicker than a round trip through the event loop. Past this bound (a thread that died without
+ * signalling, or a very large step) the wait continues asynchronously, where a failure is noticed.
+ */
+const SYNC_WAIT_MS = 50;
 
 type WaitAsyncResult = { async: false; value: string } | { async: true; value: Promise<string> };
 type WaitAsync = (array: Int32Array, index: number, value: number) => WaitAsyncResult;
@@ -63,6 +77,10 @@ function toCode(code: string): ErrorCode {
 
 export class WorkerPool {
   private readonly workers: Worker[];
+  /** Worker 0's slice, computed on the main thread. */
+  private readonly inline: GradientStep;
+  /** The worker index of each thread (its status slot in the control block). */
+  private readonly indices: number[];
   private readonly control: Int32Array;
   private readonly failed: Promise<never>;
   private rejectFailed: (error: Error) => void = () => {};
@@ -70,11 +88,13 @@ export class WorkerPool {
   private stopping = false;
   private terminated: Promise<void> | null = null;
 
-  private constructor(inits: readonly WorkerInit[]) {
+  private constructor(inits: readonly WorkerInit[], inline: GradientStep, control: Int32Array) {
     if (waitAsync === undefined) {
       throw new CardwatchError('INTERNAL', 'Atomics.waitAsync is missing: Node >= 20 is required');
     }
-    this.control = inits[0]!.control;
+    this.inline = inline;
+    this.indices = inits.map((init) => init.worker);
+    this.control = control;
     this.failed = new Promise<never>((_, reject) => {
       this.rejectFailed = reject;
     });
@@ -84,13 +104,18 @@ export class WorkerPool {
   }
 
   /**
-   * Starts one worker per init and resolves when all have built their workspaces.
+   * Starts one thread per init (workers 1 … W−1; `inline` is worker 0, run on the main thread) and resolves
+   * when all have built their workspaces. `control` is the control block the inits share.
    * @throws CardwatchError when a worker fails to start (the others are terminated).
    */
-  static async start(inits: readonly WorkerInit[]): Promise<WorkerPool> {
-    const pool = new WorkerPool(inits);
+  static async start(
+    inits: readonly WorkerInit[],
+    inline: GradientStep,
+    control: Int32Array,
+  ): Promise<WorkerPool> {
+    const pool = new WorkerPool(inits, inline, control);
     const ready = pool.workers.map(
-      (worker, index) =>
+      (worker, slot) =>
         new Promise<void>((resolve) => {
           worker.on('message', (message: WorkerMessage) => {
             if (message.type === 'ready') resolve();
@@ -98,9 +123,11 @@ export class WorkerPool {
           });
           worker.on('error', (error: Error) => {
             pool.fail(
-              new CardwatchError('INTERNAL', `nn worker ${index} crashed: ${describeError(error)}`, {
-                cause: error,
-              }),
+              new CardwatchError(
+                'INTERNAL',
+                `nn worker ${inits[slot]!.worker} crashed: ${describeError(error)}`,
+                { cause: error },
+              ),
             );
           });
           worker.on('exit', (code: number) => {
@@ -108,7 +135,10 @@ export class WorkerPool {
             // Let an error message posted just before the exit arrive first: it says more.
             setImmediate(() =>
               pool.fail(
-                new CardwatchError('INTERNAL', `nn worker ${index} exited unexpectedly (exit code ${code})`),
+                new CardwatchError(
+                  'INTERNAL',
+                  `nn worker ${inits[slot]!.worker} exited unexpectedly (exit code ${code})`,
+                ),
               ),
             );
           });
@@ -145,15 +175,34 @@ export class WorkerPool {
     // The atomic bump publishes the plain writes above to the workers that observe it.
     Atomics.add(control, CONTROL.GENERATION, 1);
     Atomics.notify(control, CONTROL.GENERATION);
+    let inlineError: unknown = null;
+    try {
+      this.inline.run(epoch, step, batchStart, batchRows);
+    } catch (error) {
+      inlineError = error;
+    }
+    // Even when the main thread's slice failed, wait for the threads: nobody must be writing the shared
+    // buffers once the step has settled.
+    const deadline = performance.now() + SYNC_WAIT_MS;
     for (;;) {
       const pending = Atomics.load(control, CONTROL.PENDING);
       if (pending === 0) break;
+      const left = deadline - performance.now();
+      if (left > 0) {
+        Atomics.wait(control, CONTROL.PENDING, pending, left);
+        continue;
+      }
       const waited = waitAsync!(control, CONTROL.PENDING, pending);
       if (waited.async) await Promise.race([waited.value, this.failed]);
     }
-    for (let worker = 0; worker < this.workers.length; worker++) {
+    for (const worker of this.indices) {
       // A failed worker has posted its error: wait for it (the `failed` promise rejects with it).
       if (Atomics.load(control, CONTROL.STATUS + worker) !== 0) await this.failed;
+    }
+    if (inlineError !== null) {
+      const error = inlineError instanceof Error ? inlineError : new Error(String(inlineError));
+      this.fail(error);
+      throw error;
     }
   }
 

@@ -22,7 +22,11 @@ export type Provenance = z.infer<typeof provenanceSchema>;
 
 function git(args: string[]): string | null {
   try {
-    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    return execFileSync('git', args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    }).trim();
   } catch {
     // Not a git checkout (e.g. an installed package) or git missing: provenance says "unknown" rather than fail.
     return null;
@@ -31,14 +35,20 @@ function git(args: string[]): string | null {
 
 function packageVersion(): string {
   try {
-    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return manifest.version ?? 'unknown';
   } catch {
     return 'unknown';
   }
 }
 
-export function collectProvenance(input: { seed: number; dataFingerprint: string; workers: number }): Provenance {
+export function collectProvenance(input: {
+  seed: number;
+  dataFingerprint: string;
+  workers: number;
+}): Provenance {
   const commit = git(['rev-parse', 'HEAD']);
   const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=no']);
   return {

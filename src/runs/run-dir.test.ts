@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { collectProvenance, createRunDir, latestRunId, listRuns, loadRun, newRunId, provenanceSchema } from './index.js';
+import {
+  collectProvenance,
+  createRunDir,
+  latestRunId,
+  listRuns,
+  loadRun,
+  newRunId,
+  provenanceSchema,
+} from './index.js';
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'cardwatch-runs-'));
 
@@ -29,8 +37,13 @@ describe('run folders', () => {
     expect(readFileSync(join(runs, 'run-a', 'plots', 'x.svg'), 'utf8')).toBe('<svg/>');
     expect(readFileSync(join(runs, 'run-a', 'metrics.jsonl'), 'utf8')).toBe('{"epoch":1}\n{"epoch":2}\n');
     const loaded = loadRun(runs, 'run-a');
-    expect(loaded.readJson('run.json', z.object({ id: z.string(), n: z.number() }))).toEqual({ id: 'run-a', n: 1 });
-    expect(() => loaded.readJson('run.json', z.object({ n: z.string() }))).toThrow(/run.json is invalid \(n: /);
+    expect(loaded.readJson('run.json', z.object({ id: z.string(), n: z.number() }))).toEqual({
+      id: 'run-a',
+      n: 1,
+    });
+    expect(() => loaded.readJson('run.json', z.object({ n: z.string() }))).toThrow(
+      /run.json is invalid \(n: /,
+    );
     expect(() => loaded.readJson('missing.json', z.object({}))).toThrow(/cannot read missing.json/);
     // No temp files left behind by the atomic writes.
     expect(existsSync(join(runs, 'run-a', `run.json.${process.pid}.tmp`))).toBe(false);
@@ -64,7 +77,12 @@ describe('provenance', () => {
   it('records code, runtime, seed and data', () => {
     const provenance = collectProvenance({ seed: 7, dataFingerprint: 'abc', workers: 2 });
     expect(provenanceSchema.parse(provenance)).toEqual(provenance);
-    expect(provenance).toMatchObject({ seed: 7, data_fingerprint: 'abc', workers: 2, node_version: process.version });
+    expect(provenance).toMatchObject({
+      seed: 7,
+      data_fingerprint: 'abc',
+      workers: 2,
+      node_version: process.version,
+    });
     expect(provenance.cardwatch_version).not.toBe('unknown');
   });
 });

@@ -3,7 +3,16 @@
  * a crash never leaves a half-written JSON for `evaluate`, `export` or `runs list` to trip over.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { CardwatchError, describeError } from '../util/errors.js';
@@ -57,9 +66,13 @@ function runDir(id: string, dir: string): RunDir {
       try {
         raw = JSON.parse(readFileSync(file, 'utf8'));
       } catch (error) {
-        throw new CardwatchError('RUN_NOT_FOUND', `run ${id}: cannot read ${name} (${describeError(error)})`, {
-          cause: error,
-        });
+        throw new CardwatchError(
+          'RUN_NOT_FOUND',
+          `run ${id}: cannot read ${name} (${describeError(error)})`,
+          {
+            cause: error,
+          },
+        );
       }
       const parsed = schema.safeParse(raw);
       if (!parsed.success) {
@@ -95,7 +108,8 @@ export function loadRun(runsDir: string, id: string): RunDir {
   const dir = resolve(runsDir, id);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     const known = listRuns(runsDir);
-    const hint = known.length > 0 ? `; known runs: ${known.slice(-5).join(', ')}` : '; run `cardwatch train` first';
+    const hint =
+      known.length > 0 ? `; known runs: ${known.slice(-5).join(', ')}` : '; run `cardwatch train` first';
     throw new CardwatchError('RUN_NOT_FOUND', `no run "${id}" under ${runsDir}${hint}`);
   }
   return runDir(id, dir);
@@ -105,7 +119,10 @@ export function loadRun(runsDir: string, id: string): RunDir {
 export function listRuns(runsDir: string): string[] {
   if (!existsSync(runsDir)) return [];
   return readdirSync(runsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && RUN_ID.test(entry.name) && existsSync(join(runsDir, entry.name, 'run.json')))
+    .filter(
+      (entry) =>
+        entry.isDirectory() && RUN_ID.test(entry.name) && existsSync(join(runsDir, entry.name, 'run.json')),
+    )
     .map((entry) => entry.name)
     .sort();
 }

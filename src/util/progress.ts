@@ -37,7 +37,8 @@ export function createProgress(options: ProgressOptions): Progress {
         hideCursor: true,
         stream,
         etaBuffer: 50,
-        formatValue: (value, _opts, type) => (type === 'value' || type === 'total' ? formatCount(value) : String(value)),
+        formatValue: (value, _opts, type) =>
+          type === 'value' || type === 'total' ? formatCount(value) : String(value),
       },
       cliProgress.Presets.shades_classic,
     );
@@ -57,11 +58,15 @@ export function createProgress(options: ProgressOptions): Progress {
       if (now - lastPrint < 2000) return;
       lastPrint = now;
       const pct = options.total > 0 ? Math.floor((100 * done) / options.total) : 100;
-      stream.write(`${options.label}: ${pct}% (${formatCount(done)}/${formatCount(options.total)} ${options.unit})${detail ? ` ${detail}` : ''}\n`);
+      stream.write(
+        `${options.label}: ${pct}% (${formatCount(done)}/${formatCount(options.total)} ${options.unit})${detail ? ` ${detail}` : ''}\n`,
+      );
     },
     finish(detail) {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      stream.write(`${options.label}: done, ${formatCount(options.total)} ${options.unit} in ${seconds} s${detail ? ` — ${detail}` : ''}\n`);
+      stream.write(
+        `${options.label}: done, ${formatCount(options.total)} ${options.unit} in ${seconds} s${detail ? ` — ${detail}` : ''}\n`,
+      );
     },
   };
 }
