@@ -17,16 +17,40 @@ function prepare(spec: NetworkSpec, params: Float32Array, x: Float32Array, rows:
   return plan;
 }
 
-/** Runs `workspace` over `rows` rows of x in chunks, calling `visit` with each chunk's first row, size and output. */
+/**
+ * One workspace per plan and thread, reused across calls: creating one (with the WebAssembly kernels, an
+ * instance and its memory) costs several hundred microseconds, far more than predicting a few rows. The
+ * calls are synchronous, so a workspace is never in use twice at once. It holds at most PREDICT_CHUNK_ROWS
+ * rows (a few MB) and lives as long as the spec object.
+ */
+const workspaces = new WeakMap<Plan, Workspace>();
+
+/** A workspace of `plan` for at least `rows` rows (≤ PREDICT_CHUNK_ROWS), loaded with `params`. */
+function workspaceFor(plan: Plan, rows: number, params: Float32Array): Workspace {
+  let workspace = workspaces.get(plan);
+  if (workspace === undefined || workspace.maxRows < rows) {
+    // Sizes in powers of two, so that slowly growing requests do not rebuild it each time.
+    workspace = new Workspace(plan, Math.min(PREDICT_CHUNK_ROWS, 2 ** Math.ceil(Math.log2(rows))));
+    workspaces.set(plan, workspace);
+  }
+  workspace.loadParameters(params);
+  return workspace;
+}
+
+/**
+ * Runs the network over `rows` rows of x in chunks of `chunkRows`, calling `visit` with each chunk's first
+ * row, size and output (valid until the next chunk).
+ */
 function forEachChunk(
   workspace: Workspace,
+  chunkRows: number,
   x: Float32Array,
   rows: number,
   visit: (first: number, count: number, output: Vec) => void,
 ): void {
   const inputDim = workspace.plan.inputDim;
-  for (let first = 0; first < rows; first += workspace.maxRows) {
-    const count = Math.min(workspace.maxRows, rows - first);
+  for (let first = 0; first < rows; first += chunkRows) {
+    const count = Math.min(chunkRows, rows - first);
     workspace.input.set(x.subarray(first * inputDim, (first + count) * inputDim));
     visit(first, count, workspace.forward(count, null));
   }
@@ -42,10 +66,10 @@ export function predictInChunks(
 ): Float32Array {
   const plan = prepare(spec, params, x, rows);
   const result = new Float32Array(rows * plan.outputDim);
-  const workspace = new Workspace(plan, Math.max(1, Math.min(chunkRows, rows)));
-  workspace.loadParameters(params);
+  const chunk = Math.max(1, Math.min(chunkRows, rows, PREDICT_CHUNK_ROWS));
+  const workspace = workspaceFor(plan, chunk, params);
   const dim = plan.outputDim;
-  forEachChunk(workspace, x, rows, (first, count, output) => {
+  forEachChunk(workspace, chunk, x, rows, (first, count, output) => {
     result.set(output.subarray(0, count * dim), first * dim);
   });
   return result;
@@ -84,11 +108,11 @@ export function lossValue(
     throw new CardwatchError('INVALID_INPUT', `loss must be "mse" or "bce", got ${String(loss)}`);
   }
   if (rows === 0) throw new CardwatchError('DATA_INVALID', 'cannot compute a mean loss over zero rows');
-  const workspace = new Workspace(plan, Math.min(PREDICT_CHUNK_ROWS, rows));
-  workspace.loadParameters(params);
+  const chunk = Math.min(PREDICT_CHUNK_ROWS, rows);
+  const workspace = workspaceFor(plan, chunk, params);
   const dim = plan.outputDim;
   let sum = 0;
-  forEachChunk(workspace, x, rows, (first, count) => {
+  forEachChunk(workspace, chunk, x, rows, (first, count) => {
     workspace.target.set(target.subarray(first * dim, (first + count) * dim));
     sum += workspace.loss(loss);
   });

@@ -452,9 +452,12 @@ function kernelModuleBytes(): Uint8Array {
   return moduleBytes;
 }
 
-/** Whether this runtime has WebAssembly with fixed-width SIMD (validates the kernel module). */
+let supported: boolean | null = null;
+
+/** Whether this runtime has WebAssembly with fixed-width SIMD (validates the kernel module once). */
 export function wasmKernelsSupported(): boolean {
-  return wasmApi !== undefined && wasmApi.validate(kernelModuleBytes());
+  supported ??= wasmApi !== undefined && wasmApi.validate(kernelModuleBytes());
+  return supported;
 }
 
 const PAGE_BYTES = 65536;
