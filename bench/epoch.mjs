@@ -4,6 +4,7 @@
 // own process (bench/epoch-run.mjs) so that its peak RSS is its own. Validation is not part of an epoch.
 //
 // Usage: node bench/epoch.mjs [rows=200000] [epochs=3]
+// The kernels are WebAssembly SIMD where supported; CARDWATCH_NN_KERNELS=js measures the plain-JS fallback.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';

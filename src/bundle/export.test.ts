@@ -1,14 +1,24 @@
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CardwatchError } from '../util/errors.js';
-import { removeTempDirs, tempDir, tinyExportInput } from './__fixtures__/tiny-bundle.js';
+import {
+  nearIdentityGraph,
+  randomLabels,
+  removeTempDirs,
+  tempDir,
+  tinyExportInput,
+} from './__fixtures__/tiny-bundle.js';
 import { computeContentHash } from './content-hash.js';
 import { readExamples } from './examples.js';
 import { exportBundle } from './export.js';
 import { manifestSchema } from './manifest.js';
+import { openOnnxSession } from './onnx-runtime.js';
+import type { Int8Scheme } from './quantize.js';
 import { readManifest } from './registry.js';
 import { readReferenceSample } from './reference-sample.js';
+import { compareScores, rankMetrics } from './score-agreement.js';
 
 afterAll(removeTempDirs);
 
@@ -37,6 +47,7 @@ describe('exportBundle', () => {
     expect(readdirSync(result.dir).sort()).toEqual([
       'examples.json',
       'manifest.json',
+      'model.int8.onnx',
       'model.onnx',
       'reference.csv',
     ]);
@@ -49,7 +60,9 @@ describe('exportBundle', () => {
     );
     expect(manifest).toEqual(result.manifest);
     expect(manifest).toMatchObject({
+      format_version: 2,
       id: 'ae-1',
+      source: 'training',
       model_type: 'autoencoder',
       input_columns: ['V1', 'V2', 'V3'],
       onnx: {
@@ -65,6 +78,13 @@ describe('exportBundle', () => {
       data_fingerprint: 'fp-tiny',
     });
     expect(manifest.parity.rows).toBe(50);
+    expect(manifest.parity.reference).toBe('training_engine');
+    const model = readFileSync(join(result.dir, 'model.onnx'));
+    expect(manifest.variants.float32).toEqual({
+      file: 'model.onnx',
+      bytes: model.length,
+      sha256: createHash('sha256').update(model).digest('hex'),
+    });
     // The tiny graph's float32 reference and ONNX Runtime agree far inside the tolerance.
     expect(manifest.parity.max_abs_diff).toBeLessThan(1e-5);
     expect(manifest.content_hash).toBe(computeContentHash(result.dir));
@@ -150,6 +170,117 @@ describe('exportBundle', () => {
     ];
     for (const [input, message] of cases) {
       const error = await rejection(exportBundle(input));
+      expect(error.message).toMatch(message);
+    }
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+  });
+});
+
+describe('the int8 variant at export', () => {
+  it('writes model.int8.onnx and records its agreement with float32 as ONNX Runtime measures it', async () => {
+    const dir = modelsDir();
+    const input = tinyExportInput(dir, 'ae-int8');
+    const { dir: bundle, manifest } = await exportBundle(input);
+    const int8 = manifest.variants.int8!;
+    const bytes = readFileSync(join(bundle, 'model.int8.onnx'));
+    expect(int8).toMatchObject({
+      file: 'model.int8.onnx',
+      bytes: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      opset: 17,
+      scheme: 'weight-only',
+      batch_independent: true,
+      prune: 0,
+      rows: 50,
+      min_rank_correlation: 0.99,
+      metrics: null, // the parity rows carried no labels
+    });
+    // Recompute every agreement figure from the two files.
+    const score = async (file: string): Promise<Float32Array> => {
+      const session = await openOnnxSession(join(bundle, file));
+      try {
+        return (await session.run({ input: { data: input.parity.x, dims: [50, 3] } })).score!.data;
+      } finally {
+        await session.dispose();
+      }
+    };
+    const float32 = await score('model.onnx');
+    const quantized = await score('model.int8.onnx');
+    expect(int8).toMatchObject(compareScores(float32, quantized, 0.75));
+    // Quantization really moved the scores, and the ranking survived it.
+    expect(int8.max_abs_diff).toBeGreaterThan(0);
+    expect(int8.rank_correlation).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('reports ROC AUC and AUPRC of both variants on labelled parity rows', async () => {
+    const dir = modelsDir();
+    const base = tinyExportInput(dir, 'ae-labels');
+    const labels = randomLabels(50);
+    const { manifest } = await exportBundle({ ...base, parity: { ...base.parity, labels } });
+    const metrics = manifest.variants.int8!.metrics!;
+    expect(metrics.rows).toBe(50);
+    expect(metrics.frauds).toBe(labels.reduce((a, b) => a + b, 0));
+    const expected = rankMetrics(base.parity.expectedScores, labels)!;
+    expect(metrics.float32.roc_auc).toBeCloseTo(expected.roc_auc, 6);
+    expect(metrics.float32.average_precision).toBeCloseTo(expected.average_precision, 6);
+    expect(Math.abs(metrics.int8.roc_auc - metrics.float32.roc_auc)).toBeLessThan(0.05);
+
+    const oneClass = await exportBundle({
+      ...tinyExportInput(dir, 'ae-one-class'),
+      parity: { ...base.parity, labels: new Uint8Array(50) },
+    });
+    expect(oneClass.manifest.variants.int8!.metrics).toBeNull();
+    const error = await rejection(
+      exportBundle({ ...tinyExportInput(dir, 'ae-bad-labels'), parity: { ...base.parity, labels: [1, 0] } }),
+    );
+    expect(error.message).toMatch(/parity labels has 2 values, expected one per parity row \(50\)/);
+  });
+
+  it('prunes before quantizing and records the fraction', async () => {
+    const dir = modelsDir();
+    const { manifest } = await exportBundle({ ...tinyExportInput(dir, 'ae-pruned'), int8: { prune: 0.25 } });
+    const int8 = manifest.variants.int8!;
+    expect(int8.prune).toBe(0.25);
+    // floor(0.25 · n) weights per layer are zeroed: 3 of 12, 2 of 8, 2 of 8, 3 of 12 → 10 of 40 at least.
+    expect(int8.zero_weight_fraction).toBeGreaterThanOrEqual(10 / 40);
+  });
+
+  it('refuses an int8 variant that ranks the parity rows unlike float32, leaving nothing behind', async () => {
+    const dir = modelsDir();
+    const graph = nearIdentityGraph();
+    const base = tinyExportInput(dir, 'ae-near-identity', { graph });
+    const error = await rejection(exportBundle(base));
+    expect(error.code).toBe('EXPORT_PARITY');
+    expect(error.message).toMatch(
+      /int8 variant \(weight-only, prune 0\) ranks the 50 parity rows with Spearman 0?\.\d{4} against float32, below the required 0\.99; export with a smaller prune fraction \(or without int8\)/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+    // The same network exports fine as float32 only.
+    const { dir: bundle, manifest } = await exportBundle({ ...base, int8: false });
+    expect(manifest.variants.int8).toBeUndefined();
+    expect(readdirSync(bundle)).not.toContain('model.int8.onnx');
+  });
+
+  it('can use the dynamic scheme and says its scores depend on the batch', async () => {
+    const dir = modelsDir();
+    const { manifest } = await exportBundle({
+      ...tinyExportInput(dir, 'ae-dyn'),
+      int8: { scheme: 'dynamic' },
+    });
+    expect(manifest.variants.int8).toMatchObject({ scheme: 'dynamic', batch_independent: false });
+    expect(manifest.variants.int8!.rank_correlation).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('rejects bad int8 options before writing anything', async () => {
+    const dir = modelsDir();
+    for (const [int8, message] of [
+      [{ prune: 1 }, /prune must be a fraction in \[0, 1\).*got 1/],
+      [{ prune: -0.1 }, /got -0\.1/],
+      [{ prune: Number.NaN }, /got NaN/],
+      [{ scheme: 'int4' as Int8Scheme }, /scheme must be one of weight-only, dynamic; got int4/],
+    ] as const) {
+      const error = await rejection(exportBundle({ ...tinyExportInput(dir, 'ae-opts'), int8 }));
+      expect(error.code).toBe('INVALID_INPUT');
       expect(error.message).toMatch(message);
     }
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);

@@ -13,6 +13,8 @@ export interface ImportedDenseStack {
   readonly outputName: string;
   readonly inputDim: number;
   readonly outputDim: number;
+  /** The input's fixed batch size (an export without dynamic axes, often 1), or null when it is symbolic. */
+  readonly batchDim: number | null;
   /** Layers in order, weights in PyTorch's [out][in] layout whatever the source op. */
   readonly layers: DenseLayer[];
 }
@@ -144,7 +146,14 @@ export function readDenseLayersFromOnnx(bytes: Uint8Array): ImportedDenseStack {
   const first = layers[0];
   const last = layers.at(-1);
   if (first === undefined || last === undefined) throw notDense('it has no dense layer');
-  return { inputName, outputName, inputDim: first.inDim, outputDim: last.outDim, layers };
+  return {
+    inputName,
+    outputName,
+    inputDim: first.inDim,
+    outputDim: last.outDim,
+    batchDim: declaredBatch(inputs[0]),
+    layers,
+  };
 }
 
 /**
@@ -192,6 +201,13 @@ function declaredWidth(value: OnnxTypes.IValueInfoProto | undefined): number | n
   if (dims.length !== 2 || last?.dimValue === undefined || last.dimValue === null) return null;
   const width = toInt(last.dimValue);
   return width > 0 ? width : null;
+}
+
+function declaredBatch(value: OnnxTypes.IValueInfoProto | undefined): number | null {
+  const first = value?.type?.tensorType?.shape?.dim?.[0];
+  if (first?.dimValue === undefined || first.dimValue === null) return null;
+  const batch = toInt(first.dimValue);
+  return batch > 0 ? batch : null;
 }
 
 function checkWidth(width: number | null, layer: DenseLayer, where: string): number {

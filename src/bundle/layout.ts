@@ -4,6 +4,8 @@
  */
 export const MANIFEST_FILE = 'manifest.json';
 export const MODEL_FILE = 'model.onnx';
+/** The int8 variant of `model.onnx` (same input and outputs), from format_version 2. */
+export const INT8_MODEL_FILE = 'model.int8.onnx';
 export const REFERENCE_FILE = 'reference.csv';
 export const EXAMPLES_FILE = 'examples.json';
 /** `<modelsDir>/aliases.json`: `{ "production": "<id>", ... }`. */

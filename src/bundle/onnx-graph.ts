@@ -47,6 +47,31 @@ export interface DenseGraphSpec {
 
 const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
+/** The nodes and initializers of one layer's affine part (`input` → `output`, before the activation). */
+export interface LinearPart {
+  readonly nodes: OnnxTypes.INodeProto[];
+  readonly initializers: OnnxTypes.ITensorProto[];
+}
+
+/**
+ * Writes layer `index`'s affine part. The float32 graph uses one Gemm; the int8 variant (onnx-int8.ts) swaps in
+ * quantized forms while everything around the layers (scaler, activations, error head) stays shared.
+ */
+export type LinearEmitter = (layer: DenseLayer, index: number, input: string, output: string) => LinearPart;
+
+/** The float32 form: Gemm with transB=1 takes PyTorch's [out][in] weight as is, so no transposition can go wrong. */
+const floatGemm: LinearEmitter = (layer, index, input, output) => ({
+  initializers: [
+    floatTensor(`layer${index}.weight`, [layer.outDim, layer.inDim], layer.weight),
+    floatTensor(`layer${index}.bias`, [layer.outDim], layer.bias),
+  ],
+  nodes: [
+    node('Gemm', [input, `layer${index}.weight`, `layer${index}.bias`], [output], `layer${index}.gemm`, [
+      intAttribute('transB', 1),
+    ]),
+  ],
+});
+
 /**
  * Serializes a dense network with its scaler into an ONNX model (`model.onnx` bytes).
  *
@@ -57,6 +82,18 @@ const FLOAT = onnx.TensorProto.DataType.FLOAT;
  * // identity network → score 0 for every row
  */
 export function buildDenseOnnxModel(spec: DenseGraphSpec): Uint8Array {
+  return assembleDenseOnnxModel(spec, floatGemm);
+}
+
+/**
+ * The shared skeleton of every variant: validates `spec`, then scaler → layers (affine parts from `linear`) →
+ * head. `metadata` is added to the spec's own metadata props.
+ */
+export function assembleDenseOnnxModel(
+  spec: DenseGraphSpec,
+  linear: LinearEmitter,
+  metadata: Readonly<Record<string, string>> = {},
+): Uint8Array {
   validateSpec(spec);
   const features = spec.inputColumns.length;
   const initializers: OnnxTypes.ITensorProto[] = [
@@ -71,20 +108,13 @@ export function buildDenseOnnxModel(spec: DenseGraphSpec): Uint8Array {
   let current = 'standardized';
   spec.layers.forEach((layer, index) => {
     const prefix = `layer${index}`;
-    initializers.push(
-      // Gemm with transB=1 takes PyTorch's [out][in] weight as is, so no transposition can go wrong.
-      floatTensor(`${prefix}.weight`, [layer.outDim, layer.inDim], layer.weight),
-      floatTensor(`${prefix}.bias`, [layer.outDim], layer.bias),
-    );
-    const linear = layer.activation === 'none' ? `${prefix}.out` : `${prefix}.linear`;
-    nodes.push(
-      node('Gemm', [current, `${prefix}.weight`, `${prefix}.bias`], [linear], `${prefix}.gemm`, [
-        intAttribute('transB', 1),
-      ]),
-    );
+    const out = layer.activation === 'none' ? `${prefix}.out` : `${prefix}.linear`;
+    const part = linear(layer, index, current, out);
+    initializers.push(...part.initializers);
+    nodes.push(...part.nodes);
     if (layer.activation !== 'none') {
       const op = layer.activation === 'relu' ? 'Relu' : 'Sigmoid';
-      nodes.push(node(op, [linear], [`${prefix}.out`], `${prefix}.${layer.activation}`));
+      nodes.push(node(op, [out], [`${prefix}.out`], `${prefix}.${layer.activation}`));
     }
     current = `${prefix}.out`;
   });
@@ -97,10 +127,11 @@ export function buildDenseOnnxModel(spec: DenseGraphSpec): Uint8Array {
     input: [tensorValueInfo(GRAPH_INPUT, [BATCH_DIM, features])],
     output: outputs,
   };
-  const metadata = {
+  const props = {
     'cardwatch.input_columns': JSON.stringify(spec.inputColumns),
     'cardwatch.output': spec.output,
     ...spec.metadata,
+    ...metadata,
   };
   const model: OnnxTypes.IModelProto = {
     irVersion: ONNX_IR_VERSION,
@@ -108,7 +139,7 @@ export function buildDenseOnnxModel(spec: DenseGraphSpec): Uint8Array {
     producerName: spec.producer?.name ?? 'cardwatch',
     producerVersion: spec.producer?.version ?? '',
     graph,
-    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
+    metadataProps: Object.entries(props).map(([key, value]) => ({ key, value })),
   };
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
 }
@@ -137,7 +168,7 @@ function appendHead(
   }
 }
 
-function validateSpec(spec: DenseGraphSpec): void {
+export function validateSpec(spec: DenseGraphSpec): void {
   const features = spec.inputColumns.length;
   const fail = (message: string): never => {
     throw new CardwatchError('INVALID_INPUT', `cannot build the ONNX graph: ${message}`);
@@ -185,7 +216,7 @@ function validateSpec(spec: DenseGraphSpec): void {
 }
 
 /** A float32 initializer; raw little-endian bytes as the ONNX spec requires, whatever the host order. */
-function floatTensor(name: string, dims: number[], values: ArrayLike<number>): OnnxTypes.ITensorProto {
+export function floatTensor(name: string, dims: number[], values: ArrayLike<number>): OnnxTypes.ITensorProto {
   const raw = new Uint8Array(values.length * 4);
   const view = new DataView(raw.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i] as number, true);
@@ -206,7 +237,7 @@ function tensorValueInfo(name: string, shape: Array<number | string>): OnnxTypes
   };
 }
 
-function node(
+export function node(
   opType: string,
   input: string[],
   output: string[],
@@ -216,7 +247,7 @@ function node(
   return { opType, input, output, name, attribute };
 }
 
-function intAttribute(name: string, value: number): OnnxTypes.IAttributeProto {
+export function intAttribute(name: string, value: number): OnnxTypes.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
 }
 

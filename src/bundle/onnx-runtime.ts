@@ -73,6 +73,12 @@ export async function openOnnxSession(
       interOpNumThreads: 1,
       // ORT would also print its failures to stderr; they are rethrown as CardwatchErrors, so keep stderr clean.
       logSeverityLevel: 4,
+      // cardwatch's int8 variant stores weights as int8 behind DequantizeLinear (weight-only QDQ). Turning ORT's
+      // QDQ fusions off lets constant folding dequantize those weights once at load, so the variant computes in
+      // float32 at float32 speed and a row's score never depends on the other rows of the batch. Float graphs have
+      // no DequantizeLinear, and the dynamic-int8 fusion (MatMulInteger → DynamicQuantizeMatMul) is not a QDQ
+      // fusion, so neither is affected (both measured with onnxruntime-node 1.30).
+      extra: { session: { disable_quant_qdq: '1' } },
       ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
     });
   } catch (error) {

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CardwatchError } from '../util/errors.js';
 import { removeTempDirs, tempDir, tinyExportInput } from './__fixtures__/tiny-bundle.js';
+import { writeV1Bundle } from './__fixtures__/v1-bundle.js';
 import { exportBundle } from './export.js';
+import { bundleEngines } from './manifest.js';
 import { listBundles, promoteBundle, readAliases, readManifest, resolveBundle } from './registry.js';
 
 afterAll(removeTempDirs);
@@ -157,5 +159,60 @@ describe('registry', () => {
     writeFileSync(join(bundle, 'examples.json'), '{"columns":["x"],"normal":[],"fraud":[]}');
     expect(thrown(() => promoteBundle(dir, 'ae-1')).message).toMatch(/modified after export/);
     expect(readAliases(dir)).toEqual({});
+  });
+});
+
+describe('manifest format versions', () => {
+  it('reads a format_version 1 bundle as a trained, float32-only bundle and lists it beside version 2', async () => {
+    const dir = tempDir('versions');
+    const v1Dir = writeV1Bundle(dir);
+    await exportBundle(tinyExportInput(dir, 'ae-v2'));
+    const manifest = readManifest(v1Dir, { verifyHash: true });
+    expect(manifest.format_version).toBe(1);
+    expect(manifest.source).toBe('training');
+    expect(manifest.variants).toEqual({ float32: { file: 'model.onnx', bytes: null, sha256: null } });
+    expect(manifest.parity.reference).toBe('training_engine');
+    expect(bundleEngines(manifest)).toEqual(['float32']);
+    const list = listBundles(dir);
+    expect(list.find((b) => b.id === 'ae-v1')).toMatchObject({ source: 'training', engines: ['float32'] });
+    expect(list.find((b) => b.id === 'ae-v2')).toMatchObject({
+      source: 'training',
+      engines: ['float32', 'int8'],
+      test_roc_auc: 0.93,
+    });
+    expect(list.every((b) => b.error === undefined)).toBe(true);
+  });
+
+  it('refuses a newer format_version and manifests whose parts contradict each other', async () => {
+    const dir = tempDir('contradict');
+    const { dir: bundle, manifest } = await exportBundle(tinyExportInput(dir, 'ae-1'));
+    const path = join(bundle, 'manifest.json');
+    chmodSync(path, 0o644);
+    const write = (value: unknown) => writeFileSync(path, JSON.stringify(value));
+    const problem = (value: unknown): string => {
+      write(value);
+      return thrown(() => readManifest(bundle)).message;
+    };
+    expect(problem({ ...manifest, format_version: 3 })).toMatch(
+      /format_version 3; this cardwatch reads up to 2/,
+    );
+    // An import has no run: metrics must be null…
+    expect(problem({ ...manifest, source: 'import' })).toMatch(/metrics: .*null/);
+    // …and a trained bundle needs them.
+    expect(problem({ ...manifest, metrics: null })).toMatch(/metrics/);
+    expect(
+      problem({
+        ...manifest,
+        variants: { ...manifest.variants, float32: { ...manifest.variants.float32, file: 'other.onnx' } },
+      }),
+    ).toMatch(/variants\.float32\.file: must name the same file as onnx\.file \(model\.onnx\)/);
+    expect(
+      problem({
+        ...manifest,
+        variants: { ...manifest.variants, int8: { ...manifest.variants.int8, rank_correlation: 1.5 } },
+      }),
+    ).toMatch(/variants\.int8\.rank_correlation/);
+    write(manifest);
+    expect(readManifest(bundle)).toEqual(manifest);
   });
 });

@@ -2,14 +2,14 @@
  * The model registry is the models folder itself: one immutable folder per bundle plus `aliases.json`
  * (`{ "production": "<id>" }`). No database, so `ls models/` and the registry never disagree.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { CardwatchError, describeError } from '../util/errors.js';
 import { computeContentHash } from './content-hash.js';
 import { ALIASES_FILE, isValidName, MANIFEST_FILE, TEMP_PREFIX } from './layout.js';
-import { parseManifest, type BundleManifest } from './manifest.js';
+import { bundleEngines, parseManifest, type BundleManifest, type ScoringEngine } from './manifest.js';
 
 export interface ReadManifestOptions {
   /** Recompute the content hash and compare it with the manifest's (reads every file of the bundle). */
@@ -40,7 +40,13 @@ export function readManifest(dir: string, options: ReadManifestOptions = {}): Bu
     });
   }
   const manifest = parseManifest(json, path);
-  for (const file of [manifest.onnx.file, manifest.files.reference_sample, manifest.files.examples]) {
+  const listed = [
+    manifest.onnx.file,
+    manifest.variants.int8?.file,
+    manifest.files.reference_sample,
+    manifest.files.examples,
+  ].filter((file): file is string => typeof file === 'string');
+  for (const file of listed) {
     if (!existsSync(join(dir, file))) {
       throw new CardwatchError('MODEL_CORRUPT', `${join(dir, file)} is missing (listed in ${path})`);
     }
@@ -50,11 +56,30 @@ export function readManifest(dir: string, options: ReadManifestOptions = {}): Bu
     if (actual !== manifest.content_hash) {
       throw new CardwatchError(
         'MODEL_CORRUPT',
-        `bundle ${dir} was modified after export: content hash ${actual} ≠ ${manifest.content_hash} in ${path}`,
+        `bundle ${dir} was modified after export: content hash ${actual} ≠ ${manifest.content_hash} in ${path}` +
+          damagedModelFiles(dir, manifest),
       );
     }
   }
   return manifest;
+}
+
+/**
+ * Names the model files whose bytes differ from the sha256 the manifest recorded for them (format_version 2),
+ * so a damaged `model.int8.onnx` is named rather than left to a bare hash mismatch.
+ */
+function damagedModelFiles(dir: string, manifest: BundleManifest): string {
+  const damaged: string[] = [];
+  for (const variant of [manifest.variants.float32, manifest.variants.int8]) {
+    if (variant === undefined || variant.sha256 === null) continue;
+    const actual = createHash('sha256')
+      .update(readFileSync(join(dir, variant.file)))
+      .digest('hex');
+    if (actual !== variant.sha256) damaged.push(variant.file);
+  }
+  return damaged.length > 0
+    ? `; damaged model file(s): ${damaged.join(', ')} (sha256 differs from the manifest's)`
+    : '';
 }
 
 const aliasesSchema = z.record(z.string(), z.string());
@@ -102,6 +127,11 @@ export interface BundleSummary {
   readonly created_at: string | null;
   readonly model_type: string | null;
   readonly aliases: string[];
+  /** `training` or `import`; null when unreadable. */
+  readonly source: BundleManifest['source'] | null;
+  /** Engines the bundle can score with (`float32`, `int8`); empty when unreadable. */
+  readonly engines: ScoringEngine[];
+  /** Null for an imported bundle (no test split) or an unreadable one. */
   readonly test_roc_auc: number | null;
   readonly test_average_precision: number | null;
   readonly threshold: number | null;
@@ -139,8 +169,10 @@ export function listBundles(modelsDir: string): BundleSummary[] {
         created_at: manifest.created_at,
         model_type: manifest.model_type,
         aliases: names,
-        test_roc_auc: manifest.metrics.test.roc_auc,
-        test_average_precision: manifest.metrics.test.average_precision,
+        source: manifest.source,
+        engines: bundleEngines(manifest),
+        test_roc_auc: manifest.metrics?.test.roc_auc ?? null,
+        test_average_precision: manifest.metrics?.test.average_precision ?? null,
         threshold: manifest.threshold.value,
       };
     } catch (error) {
@@ -150,6 +182,8 @@ export function listBundles(modelsDir: string): BundleSummary[] {
         created_at: null,
         model_type: null,
         aliases: names,
+        source: null,
+        engines: [],
         test_roc_auc: null,
         test_average_precision: null,
         threshold: null,

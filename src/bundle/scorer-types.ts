@@ -1,4 +1,6 @@
-import type { BundleManifest } from './manifest.js';
+import type { BundleManifest, ScoringEngine } from './manifest.js';
+
+export type { ScoringEngine };
 
 /** Scores of N rows: higher = more suspicious. */
 export interface ScoreBatch {
@@ -14,6 +16,11 @@ export interface ScoreOptions {
    * skips writing N × F floats (at 28 features, 112 MB per million rows).
    */
   readonly contributions?: boolean;
+  /**
+   * Which model variant scores this call (default: the scorer's default engine, normally `float32`). An engine
+   * the bundle lacks → `ENGINE_NOT_AVAILABLE` (HTTP 404) with a hint to re-export.
+   */
+  readonly engine?: ScoringEngine;
 }
 
 /**
@@ -24,6 +31,11 @@ export interface Scorer {
   readonly manifest: BundleManifest;
   readonly inputColumns: readonly string[];
   readonly threshold: number;
+  /**
+   * Engines this scorer can run, all loaded at open (`['float32']` or `['float32', 'int8']`). Optional so
+   * scorers written before int8 (test doubles) still fit; absent means float32 only, see `scorerEngines`.
+   */
+  readonly engines?: readonly ScoringEngine[];
   /** `x` is rows × inputColumns.length raw values, row-major. */
   score(x: Float32Array, rows: number, options?: ScoreOptions): Promise<ScoreBatch>;
   dispose(): Promise<void>;

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../util/prng.js';
-import type { Vec } from './kernels.js';
-import { createJsKernels } from './kernels.js';
+import type { KernelBackend, Vec } from './kernels.js';
+import { createJsKernels, createWasmKernels } from './kernels.js';
 import type { NetworkSpec } from './spec.js';
 import { compilePlan } from './spec.js';
 import { Workspace } from './workspace.js';
 
-describe('dropout', () => {
+describe.each<[string, KernelBackend]>([
+  ['js', createJsKernels],
+  ['wasm-simd', createWasmKernels],
+])('dropout (%s kernels)', (_, backend) => {
   // Dropout straight on the input, then an identity dense layer, so the output shows the mask.
   const dim = 16;
   const spec: NetworkSpec = {
@@ -22,7 +25,7 @@ describe('dropout', () => {
   for (let i = 0; i < dim; i++) identity[i * dim + i] = 1;
 
   function run(prng: Prng | null): { output: Vec; mask: Vec | null } {
-    const workspace = new Workspace(plan, rows, createJsKernels());
+    const workspace = new Workspace(plan, rows, backend);
     workspace.loadParameters(identity);
     workspace.input.fill(1.5);
     const output = workspace.forward(rows, prng).slice(0, rows * dim);
@@ -38,7 +41,8 @@ describe('dropout', () => {
     const kept = mask!.filter((m) => m !== 0).length / mask!.length;
     // 16,384 Bernoulli(0.75) draws: standard error 0.0034.
     expect(Math.abs(kept - 0.75)).toBeLessThan(0.015);
-    output.forEach((v, i) => expect(v).toBe(1.5 * mask![i]!));
+    // Buffers are float32: 1.5 × 4/3 is rounded to float32 like every kernel result.
+    output.forEach((v, i) => expect(v).toBe(Math.fround(1.5 * mask![i]!)));
     // The expected activation is unchanged: mean ≈ 1.5.
     const mean = output.reduce((s, v) => s + v, 0) / output.length;
     expect(Math.abs(mean - 1.5)).toBeLessThan(0.05);

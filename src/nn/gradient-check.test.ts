@@ -1,12 +1,13 @@
 /**
- * Finite-difference gradient check: the engine's analytic gradient (float32 kernels) against central
+ * Finite-difference gradient check: the engine's analytic gradient (float32 kernels, both backends) against central
  * differences of an independent float64 re-implementation of the forward pass and loss, for small networks
  * using every layer kind (dense, relu and sigmoid both fused and standalone, dropout) and both losses
  * (BCE on its fused-logits path and on its clamped-probability path).
  */
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../util/prng.js';
-import { createJsKernels } from './kernels.js';
+import type { KernelBackend } from './kernels.js';
+import { createJsKernels, createWasmKernels } from './kernels.js';
 import { initParameters } from './parameters.js';
 import type { LossKind, NetworkSpec } from './spec.js';
 import { compilePlan } from './spec.js';
@@ -125,7 +126,10 @@ const cases: Case[] = [
   },
 ];
 
-describe('finite-difference gradient check', () => {
+describe.each<[string, KernelBackend]>([
+  ['js', createJsKernels],
+  ['wasm-simd', createWasmKernels],
+])('finite-difference gradient check (%s kernels)', (_, backend) => {
   for (const { name, spec, loss } of cases) {
     it(name, () => {
       const plan = compilePlan(spec);
@@ -139,7 +143,7 @@ describe('finite-difference gradient check', () => {
       // Larger weights than the default init, so every unit has a visible gradient.
       for (let i = 0; i < params.length; i++) params[i] = Math.fround(params[i]! * 2);
 
-      const workspace = new Workspace(plan, rows, createJsKernels());
+      const workspace = new Workspace(plan, rows, backend);
       workspace.loadParameters(params);
       workspace.input.set(x);
       workspace.target.set(target);

@@ -1,7 +1,7 @@
 /**
  * One worker's share of a training step: gather its contiguous slice of the batch, run forward and
  * backward, and leave Σ gradient and Σ loss over the slice in its own output slots. Used by the worker
- * threads and, with one worker, directly on the main thread.
+ * threads and, for worker 0, directly on the main thread.
  */
 import type { Prng } from '../util/prng.js';
 import type { LossKind, NetworkSpec } from './spec.js';

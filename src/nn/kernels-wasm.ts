@@ -10,7 +10,9 @@
  * The loops keep the contract of kernels.ts: each output element is accumulated in its own lane from 0 in
  * order of the summed index, with separate float32 multiply and add, whatever tile it falls in.
  */
+import { CardwatchError } from '../util/errors.js';
 import type { Code } from './wasm-encoder.js';
+import {} from './wasm-encoder.js';
 import {
   F32,
   FunctionBuilder,
@@ -114,7 +116,9 @@ function gemmFunction(): { builder: FunctionBuilder; body: Code } {
   const qp = f.local(I32);
   const cp = f.local(I32);
   const pr = Array.from({ length: TILE_ROWS }, () => f.local(I32));
-  const acc = Array.from({ length: TILE_ROWS }, () => Array.from({ length: TILE_VECTORS }, () => f.local(V128)));
+  const acc = Array.from({ length: TILE_ROWS }, () =>
+    Array.from({ length: TILE_VECTORS }, () => f.local(V128)),
+  );
   const w = Array.from({ length: TILE_VECTORS }, () => f.local(V128));
   const splat = f.local(V128);
   const sacc = Array.from({ length: TILE_ROWS }, () => f.local(F32));
@@ -128,7 +132,16 @@ function gemmFunction(): { builder: FunctionBuilder; body: Code } {
       else for (let v = 0; v < vectors; v++) code.push(v128Zero, localSet(acc[r]![v]!));
     }
     for (let r = 0; r < rows; r++) {
-      code.push(localGet(P), localGet(i), i32Const(r), i32Add, localGet(PI), i32Mul, i32Add, localSet(pr[r]!));
+      code.push(
+        localGet(P),
+        localGet(i),
+        i32Const(r),
+        i32Add,
+        localGet(PI),
+        i32Mul,
+        i32Add,
+        localSet(pr[r]!),
+      );
     }
     code.push(localGet(Q), localGet(j), i32Add, localSet(qp), localGet(K), localSet(t));
     const step: Code[] = [];
@@ -144,7 +157,14 @@ function gemmFunction(): { builder: FunctionBuilder; body: Code } {
       } else {
         step.push(address, v128Load32Splat(), localSet(splat));
         for (let v = 0; v < vectors; v++) {
-          step.push(localGet(acc[r]![v]!), localGet(splat), localGet(w[v]!), f32x4Mul, f32x4Add, localSet(acc[r]![v]!));
+          step.push(
+            localGet(acc[r]![v]!),
+            localGet(splat),
+            localGet(w[v]!),
+            f32x4Mul,
+            f32x4Add,
+            localSet(acc[r]![v]!),
+          );
         }
       }
     }
@@ -204,7 +224,14 @@ function gemmFunction(): { builder: FunctionBuilder; body: Code } {
     seq(localGet(N), i32Const(2), i32Shl, localSet(rowBytes)),
     seq(localGet(N), i32Const(-4), i32And, i32Const(2), i32Shl, localSet(vectorBytes)),
     // Whole tiles (a division, so that tile sizes need not be powers of 2).
-    seq(localGet(N), i32Const(4 * TILE_VECTORS), i32DivU, i32Const(16 * TILE_VECTORS), i32Mul, localSet(tileBytes)),
+    seq(
+      localGet(N),
+      i32Const(4 * TILE_VECTORS),
+      i32DivU,
+      i32Const(16 * TILE_VECTORS),
+      i32Mul,
+      localSet(tileBytes),
+    ),
     seq(localGet(M), i32Const(TILE_ROWS), i32DivU, i32Const(TILE_ROWS), i32Mul, localSet(mTiled)),
     seq(i32Const(0), localSet(i)),
     forRange(i, mTiled, TILE_ROWS, columns(TILE_ROWS)),
@@ -214,8 +241,9 @@ function gemmFunction(): { builder: FunctionBuilder; body: Code } {
 }
 
 /**
- * An element-wise function over n floats: `vector(offset)` for each whole f32x4 (offset in bytes, on the
- * stack via local `o`), then `scalar(offset)` for the rest.
+ * An element-wise function over the first `n` floats (n: the index of its parameter): `make` returns the
+ * code for one whole f32x4 and for one float, both addressing element byte offset `o` (a local), run over
+ * the whole vectors then over the rest.
  */
 function elementwise(
   name: string,
@@ -335,16 +363,9 @@ function dropoutMaskFunction(): { builder: FunctionBuilder; body: Code } {
   const [MASK, N, THRESHOLD, SCALE_BITS, STATE] = [0, 1, 2, 3, 4] as const;
   const o = f.local(I32);
   const end = f.local(I32);
-  const [a, b, c, d, t, threshold, scale, one] = Array.from({ length: 8 }, () => f.local(V128)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const vectors = (): number => f.local(V128);
+  const [a, b, c, d, t] = [vectors(), vectors(), vectors(), vectors(), vectors()];
+  const [threshold, scale, one] = [vectors(), vectors(), vectors()];
   const body = seq(
     seq(localGet(STATE), v128Load(0), localSet(a), localGet(STATE), v128Load(16), localSet(b)),
     seq(localGet(STATE), v128Load(32), localSet(c), localGet(STATE), v128Load(48), localSet(d)),
@@ -383,7 +404,16 @@ function mseLossFunction(): { builder: FunctionBuilder; body: Code } {
   const sum = f.local(F64);
   const element = (withGrad: boolean): Code =>
     seq(
-      seq(at(OUT, o), f32Load(), f64PromoteF32, at(TARGET, o), f32Load(), f64PromoteF32, f64Sub, localSet(diff)),
+      seq(
+        at(OUT, o),
+        f32Load(),
+        f64PromoteF32,
+        at(TARGET, o),
+        f32Load(),
+        f64PromoteF32,
+        f64Sub,
+        localSet(diff),
+      ),
       seq(localGet(sum), localGet(diff), localGet(diff), f64Mul, f64Add, localSet(sum)),
       withGrad ? seq(at(GRAD, o), localGet(diff), localGet(diff), f64Add, f32DemoteF64, f32Store()) : [],
     );
@@ -469,7 +499,10 @@ const scratchI32 = new Int32Array(scratchF32.buffer);
 /** The WebAssembly SIMD kernels and their buffers, all in one linear memory of this instance. */
 export const createWasmKernels: KernelBackend = (lengths) => {
   if (wasmApi === undefined || !wasmKernelsSupported()) {
-    throw new Error('WebAssembly SIMD is not supported by this runtime (CARDWATCH_NN_KERNELS=wasm)');
+    throw new CardwatchError(
+      'INTERNAL',
+      'WebAssembly SIMD is not supported by this runtime (CARDWATCH_NN_KERNELS=wasm)',
+    );
   }
   // Synchronous compilation is fine in Node (no main-thread size limit) and happens once per thread.
   compiled ??= new wasmApi.Module(kernelModuleBytes());
@@ -491,26 +524,62 @@ export const createWasmKernels: KernelBackend = (lengths) => {
 
   /** The byte offset of a buffer in this instance's memory (a foreign buffer would be silently misread). */
   const offset = (v: Vec): number => {
-    if (v.buffer !== heap) throw new Error('wasm kernels were given a buffer from another memory');
+    if (v.buffer !== heap) {
+      throw new CardwatchError('INTERNAL', 'wasm kernels were given a buffer from another memory');
+    }
     return v.byteOffset;
   };
 
   const kernels: Kernels = {
-    backend: 'wasm-simd',
-
     denseForward(x, rows, inDim, weightT, bias, outDim, activation, out) {
       const flags = WITH_BIAS | (activation === 'relu' ? WITH_RELU : 0);
-      exports.gemm(offset(out), offset(x), inDim * 4, 4, offset(weightT), outDim * 4, rows, inDim, outDim, offset(bias), flags);
+      exports.gemm(
+        offset(out),
+        offset(x),
+        inDim * 4,
+        4,
+        offset(weightT),
+        outDim * 4,
+        rows,
+        inDim,
+        outDim,
+        offset(bias),
+        flags,
+      );
       if (activation === 'sigmoid') sigmoidForward(out, rows * outDim, out);
     },
 
     denseBackward(x, rows, inDim, weight, outDim, dz, weightGrad, biasGrad, dx) {
       exports.columnSums(offset(dz), rows, outDim, offset(biasGrad));
       // weightGrad[o][i] = Σ_r dz[r][o]·x[r][i]: P(o, r) = dz[r][o], Q(r, i) = x[r][i].
-      exports.gemm(offset(weightGrad), offset(dz), 4, outDim * 4, offset(x), inDim * 4, outDim, rows, inDim, 0, 0);
+      exports.gemm(
+        offset(weightGrad),
+        offset(dz),
+        4,
+        outDim * 4,
+        offset(x),
+        inDim * 4,
+        outDim,
+        rows,
+        inDim,
+        0,
+        0,
+      );
       // dx[r][i] = Σ_o dz[r][o]·weight[o][i]: P(r, o) = dz[r][o], Q(o, i) = weight[o][i].
       if (dx !== null) {
-        exports.gemm(offset(dx), offset(dz), outDim * 4, 4, offset(weight), inDim * 4, rows, outDim, inDim, 0, 0);
+        exports.gemm(
+          offset(dx),
+          offset(dz),
+          outDim * 4,
+          4,
+          offset(weight),
+          inDim * 4,
+          rows,
+          outDim,
+          inDim,
+          0,
+          0,
+        );
       }
     },
 
@@ -544,7 +613,13 @@ export const createWasmKernels: KernelBackend = (lengths) => {
     },
 
     mseLoss(output, target, n, grad) {
-      return exports.mseLoss(offset(output), offset(target), n, grad === null ? 0 : offset(grad), grad === null ? 0 : 1);
+      return exports.mseLoss(
+        offset(output),
+        offset(target),
+        n,
+        grad === null ? 0 : offset(grad),
+        grad === null ? 0 : 1,
+      );
     },
   };
   return { kernels, buffers };

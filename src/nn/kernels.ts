@@ -13,6 +13,7 @@
  * A value therefore never depends on how many rows are processed together (predict chunking is bit-exact)
  * nor on the backend. Float32 like PyTorch: the parity test bounds the difference to its trajectory.
  */
+import { CardwatchError } from '../util/errors.js';
 import type { Prng } from '../util/prng.js';
 import type { Activation } from './spec.js';
 import { createJsKernels } from './kernels-js.js';
@@ -22,8 +23,6 @@ import { createWasmKernels, wasmKernelsSupported } from './kernels-wasm.js';
 export type Vec = Float32Array;
 
 export interface Kernels {
-  /** Which backend this is ('wasm-simd' or 'js'), for reports and tests. */
-  readonly backend: string;
   /** out[r][o] = act(bias[o] + Σ_i x[r][i]·weightT[i][o]) for r < rows; weightT is the weight transposed. */
   denseForward(
     x: Vec,
@@ -84,6 +83,9 @@ export function defaultKernelBackend(): KernelBackend {
   const forced = process.env.CARDWATCH_NN_KERNELS;
   if (forced === 'js') return createJsKernels;
   if (forced === 'wasm') return createWasmKernels;
+  if (forced !== undefined && forced !== '') {
+    throw new CardwatchError('INVALID_INPUT', `CARDWATCH_NN_KERNELS must be "js" or "wasm", got "${forced}"`);
+  }
   return wasmKernelsSupported() ? createWasmKernels : createJsKernels;
 }
 

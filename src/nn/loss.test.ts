@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isCardwatchError } from '../util/errors.js';
 import type { Vec } from './kernels.js';
-import { allocVec } from './kernels.js';
 import { lossSum } from './loss.js';
 
-const f32 = (values: number[]): Vec => {
-  const v = allocVec(values.length);
-  v.set(values);
-  return v;
-};
+const f32 = (values: number[]): Vec => Float32Array.from(values);
+const allocVec = (length: number): Vec => new Float32Array(length);
 
 describe('lossSum', () => {
   it('MSE: Σ(y−t)² with gradient 2(y−t)', () => {

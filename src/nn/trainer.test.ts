@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isCardwatchError } from '../util/errors.js';
 import { Prng } from '../util/prng.js';
 import type { NetworkSpec, Trainer, TrainerOptions, TrainingData } from './index.js';
@@ -77,6 +77,20 @@ describe('createTrainer: reproducibility', () => {
     const a = await train(options({ seed: 7 }), 1);
     const b = await train(options({ seed: 8 }), 1);
     expect(bits(a)).not.toEqual(bits(b));
+  });
+
+  describe('kernel backends', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it('the JS and WebAssembly kernels train bit-identical parameters (2 workers, dropout, shuffle)', async () => {
+      vi.stubEnv('CARDWATCH_NN_KERNELS', 'js');
+      const js = await train(options(), 2);
+      vi.stubEnv('CARDWATCH_NN_KERNELS', 'wasm');
+      const wasm = await train(options(), 2);
+      expect(bits(js)).toEqual(bits(wasm));
+    });
   });
 
   it('one and two workers agree to float32 round-off without dropout (only the summation order differs)', async () => {

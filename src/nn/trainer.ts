@@ -202,15 +202,15 @@ class DataParallelTrainer implements Trainer {
       const batchStart = step * batchSize;
       const batchRows = Math.min(batchSize, this.rows - batchStart);
       await this.backend.run(epoch, step, batchStart, batchRows);
-      // Fixed-order reduction: worker 0's sum, then worker 1's, … (never in completion order).
+      // Fixed-order reduction: worker 0's sum, then worker 1's, … (never in completion order). One pass:
+      // the workers wait while the main thread reduces and updates.
       const elements = batchRows * this.plan.outputDim;
       const meanGrad = this.meanGrad;
-      for (let j = 0; j < size; j++) meanGrad[j] = grads[j]!;
-      for (let w = 1; w < workers; w++) {
-        const offset = w * size;
-        for (let j = 0; j < size; j++) meanGrad[j] += grads[offset + j]!;
+      for (let j = 0; j < size; j++) {
+        let sum = grads[j]!;
+        for (let w = 1; w < workers; w++) sum += grads[w * size + j]!;
+        meanGrad[j] = sum / elements;
       }
-      for (let j = 0; j < size; j++) meanGrad[j] /= elements;
       let lossSum = 0;
       for (let w = 0; w < workers; w++) lossSum += losses[w]!;
       const loss = lossSum / elements;
@@ -304,7 +304,10 @@ export async function createTrainer(
   };
   const control = new Int32Array(new SharedArrayBuffer(controlLength(workers) * 4));
   // Worker 0's slice runs on the main thread (see worker-pool.ts); threads compute workers 1 … W−1.
-  const inline = new GradientStep({ ...checked, worker: 0 }, { ...buffers, grads: buffers.grads.subarray(0, size) });
+  const inline = new GradientStep(
+    { ...checked, worker: 0 },
+    { ...buffers, grads: buffers.grads.subarray(0, size) },
+  );
   const inits: WorkerInit[] = Array.from({ length: workers - 1 }, (_, thread) => ({
     spec: checked.spec,
     loss: checked.loss,

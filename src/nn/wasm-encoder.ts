@@ -70,7 +70,10 @@ export const i32GeU: Code = [0x4f];
 export const i32Eqz: Code = [0x45];
 
 // Scalar f32.
-const memArg = (alignLog2: number, offset: number): Code => [...unsignedLeb(alignLog2), ...unsignedLeb(offset)];
+const memArg = (alignLog2: number, offset: number): Code => [
+  ...unsignedLeb(alignLog2),
+  ...unsignedLeb(offset),
+];
 export const f32Load = (offset = 0): Code => [0x2a, ...memArg(2, offset)];
 export const f32Store = (offset = 0): Code => [0x38, ...memArg(2, offset)];
 export const f32Add: Code = [0x92];
@@ -139,7 +142,11 @@ export class FunctionBuilder {
 
   /** The encoded function type: (i32 × paramCount) → (result?). */
   signature(): Code {
-    return [0x60, ...vector(new Array<number>(this.paramCount).fill(I32)), ...vector(this.result === null ? [] : [this.result])];
+    return [
+      0x60,
+      ...vector(new Array<number>(this.paramCount).fill(I32)),
+      ...vector(this.result === null ? [] : [this.result]),
+    ];
   }
 
   /** Declares a local and returns its index. */
@@ -161,7 +168,6 @@ export class FunctionBuilder {
   }
 }
 
-
 /**
  * A module that imports its memory as env.memory and exports `functions`, each given with its encoded
  * body (which leaves the result, if any, on the stack).
@@ -170,7 +176,10 @@ export function encodeModule(functions: readonly { builder: FunctionBuilder; bod
   // One type entry per distinct signature.
   const signatures = functions.map((f) => f.builder.signature());
   const keys = [...new Set(signatures.map((sig) => sig.join(',')))];
-  const typeSection = section(1, [...unsignedLeb(keys.length), ...keys.flatMap((key) => key.split(',').map(Number))]);
+  const typeSection = section(1, [
+    ...unsignedLeb(keys.length),
+    ...keys.flatMap((key) => key.split(',').map(Number)),
+  ]);
   // Memory import: limits flag 0 (minimum only), minimum 1 page.
   const importSection = section(2, [1, ...utf8('env'), ...utf8('memory'), 0x02, 0x00, 1]);
   const functionSection = section(3, [

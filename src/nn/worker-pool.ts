@@ -1,8 +1,9 @@
 /**
  * The gradient workers of one trainer: worker 0's slice runs on the main thread, workers 1 … W−1 are
- * threads. The main thread computes a slice rather than sleeping while W threads compute: on a machine with
- * W cores, W compute threads plus a waiting main thread meant a wake-up of the main thread through its event
- * loop at every step (and a third thread on two cores).
+ * threads. The main thread computes a slice rather than sleeping while W threads compute: on a W-core
+ * machine that is W busy threads instead of W + 1 (the main thread also reduces and updates between
+ * steps), one isolate less (about 9 MB of RSS with 2 workers), and a synchronous wait for the others
+ * (measured: a 17 µs round trip, against 25 µs through Atomics.waitAsync and the event loop).
  *
  * Steps are dispatched through a shared control block (Atomics.notify wakes the threads; no structured-clone
  * message per step). After its own slice the main thread waits for the others with Atomics.wait, bounded in
@@ -22,9 +23,9 @@ import { COMMAND_STEP, COMMAND_STOP, CONTROL } from './pool-protocol.js';
 
 /**
  * How long the main thread waits synchronously for the other workers after its own slice. A step's slices
- * take about the same time, so the others are normally a fraction of a millisecond behind; a futex wake-up
- * is much quicker than a round trip through the event loop. Past this bound (a thread that died without
- * signalling, or a very large step) the wait continues asynchronously, where a failure is noticed.
+ * take about the same time, so the others are normally a fraction of a millisecond behind. Past this bound
+ * (a thread that died without signalling, or a very large step) the wait continues asynchronously, where
+ * a failure is noticed and the event loop runs.
  */
 const SYNC_WAIT_MS = 50;
 

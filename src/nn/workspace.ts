@@ -1,7 +1,7 @@
 /**
  * Preallocated buffers and the forward/backward pass of one network for up to `maxRows` rows. A workspace
- * is created once per worker (or per predict call) and reused for every batch, so a training step
- * allocates nothing.
+ * is created once per worker (and once per network for predictions) and reused for every batch, so a
+ * training step allocates nothing.
  */
 import type { Prng } from '../util/prng.js';
 import type { KernelBackend, Kernels, Vec } from './kernels.js';
@@ -95,11 +95,6 @@ export class Workspace {
     this.opInputs = plan.ops.map(() => this.input);
     this.dropoutApplied = plan.ops.map(() => false);
     this.firstDense = plan.ops.findIndex((op) => op.kind === 'dense');
-  }
-
-  /** The kernel backend in use ('wasm-simd' or 'js'). */
-  get backend(): string {
-    return this.kernels.backend;
   }
 
   /** Copies the flat parameter vector into the kernel buffers (each weight also transposed). */

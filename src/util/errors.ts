@@ -28,6 +28,27 @@ export const ERROR_CODES = {
   EXPORT_PARITY: { status: 500, doc: 'The exported ONNX model disagrees with the training engine.' },
   INVALID_INPUT: { status: 400, doc: 'A request or command argument is invalid.' },
   INTERNAL: { status: 500, doc: 'An unexpected internal error.' },
+  ENGINE_NOT_AVAILABLE: {
+    status: 404,
+    doc: 'The model bundle has no variant for the requested scoring engine (e.g. int8 on a bundle exported before int8 existed).',
+  },
+  FILE_NOT_FOUND: {
+    status: 404,
+    doc: 'A file named by a command argument (e.g. the ONNX model or scaler of an import) does not exist or cannot be read.',
+  },
+  PREDICTION_NOT_FOUND: {
+    status: 404,
+    doc: 'No logged prediction has that id (e.g. feedback sent for an unknown prediction).',
+  },
+  LOG_BACKPRESSURE: {
+    status: 503,
+    doc: 'The prediction log queue is full (its database is slow or failing); the request was not scored.',
+  },
+  LOG_CLOSED: { status: 503, doc: 'The prediction log is closed because the service is shutting down.' },
+  LOG_UNAVAILABLE: {
+    status: 503,
+    doc: 'The prediction log database cannot be opened, migrated, read or written right now.',
+  },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -132,3 +132,30 @@ export function tempDir(prefix: string): string {
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * A 3 → 3 autoencoder that is the identity plus weight noise of ±0.003: its scores are tiny residuals that int8
+ * rounding (steps of ≈1/127) cannot reproduce, so its int8 variant ranks rows unlike float32.
+ */
+export function nearIdentityGraph(seed = 5): DenseGraphSpec {
+  const rng = new Prng(seed);
+  const weight = Float32Array.from(
+    { length: 9 },
+    (_, i) => (i % 4 === 0 ? 1 : 0) + rng.uniform(-0.003, 0.003),
+  );
+  return {
+    inputColumns: TINY_COLUMNS,
+    scaler: { mean: [0, 0, 0], std: [1, 1, 1] },
+    layers: [{ inDim: 3, outDim: 3, weight, bias: new Float32Array(3), activation: 'none' }],
+    output: 'reconstruction_error',
+  };
+}
+
+/** Seeded 0/1 labels with about one fraud in `every` rows (at least one of each class for ≥ `every` rows). */
+export function randomLabels(rows: number, every = 5, seed = 13): Uint8Array {
+  const rng = new Prng(seed);
+  const labels = Uint8Array.from({ length: rows }, () => (rng.uniform(0, 1) < 1 / every ? 1 : 0));
+  labels[0] = 1;
+  labels[1] = 0;
+  return labels;
+}
