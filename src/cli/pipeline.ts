@@ -182,9 +182,13 @@ function readGitCommit(runDir: string): string | null {
 
 export function describeBundle(bundle: ExportedBundle): string {
   const m = bundle.manifest;
+  const test = m.metrics?.test;
+  const metrics = test
+    ? `test ROC AUC ${test.roc_auc.toFixed(4)}, AUPRC ${test.average_precision.toFixed(4)}`
+    : 'no evaluation metrics (imported model)';
   return (
     `bundle ${m.id} → ${bundle.dir}\n` +
-    `  threshold ${m.threshold.value.toPrecision(5)} (${m.threshold.strategy}); test ROC AUC ${m.metrics.test.roc_auc.toFixed(4)}, ` +
-    `AUPRC ${m.metrics.test.average_precision.toFixed(4)}; ONNX parity max |Δ| ${m.parity.max_abs_diff.toExponential(2)} on ${m.parity.rows} rows`
+    `  threshold ${m.threshold.value.toPrecision(5)} (${m.threshold.strategy}); ${metrics}; ` +
+    `ONNX parity max |Δ| ${m.parity.max_abs_diff.toExponential(2)} on ${m.parity.rows} rows`
   );
 }
