@@ -7,20 +7,27 @@
 // are held out for it: it was trained elsewhere). Model B is a wide random-weight autoencoder
 // (28→512→128→512→28) that shows how the schemes scale with layer width; its AUC means nothing and is not shown.
 //
-// Runs the BUILT code: `npx tsc -p tsconfig.build.json` first (dist/bundle, dist/data, dist/evaluate).
-// Usage: node bench/int8.mjs [rows=284807]
+// Optional C: with `--trained DIR` (a folder where `cardwatch train && cardwatch export` ran), the newest bundle
+// there is loaded through the real front door (loadScorer, both engines) and scored on its run's TEST split.
+//
+// Runs the BUILT code: `npx tsc -p tsconfig.build.json` first (dist/bundle, dist/data, dist/evaluate, and
+// dist/train for --trained).
+// Usage: node bench/int8.mjs [rows=284807] [--trained DIR]
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const rowsWanted = Number(process.argv[2] ?? 284_807);
+const args = process.argv.slice(2);
+const trainedAt = args.indexOf('--trained');
+const trainedDir = trainedAt >= 0 ? args.splice(trainedAt, 2)[1] : null;
+const rowsWanted = Number(args[0] ?? 284_807);
 const FIXTURE = fileURLToPath(new URL('../../shared/fixtures/pytorch-onnx/', import.meta.url));
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
 const CHUNK = 65_536;
 const LATENCY_ROUNDS = 5;
 const LATENCY_CALLS = 2_000;
-const BATCH_ROUNDS = 3;
+const BATCH_ROUNDS = 5;
 const INDEPENDENCE_ROWS = 2_000;
 
 for (const module of ['bundle', 'data', 'evaluate']) {
@@ -72,7 +79,10 @@ function wideGraph() {
     return {
       inDim,
       outDim,
-      weight: Float32Array.from({ length: inDim * outDim }, () => ((next() * 2 - 1) * 1.7) / Math.sqrt(inDim)),
+      weight: Float32Array.from(
+        { length: inDim * outDim },
+        () => ((next() * 2 - 1) * 1.7) / Math.sqrt(inDim),
+      ),
       bias: Float32Array.from({ length: outDim }, () => (next() * 2 - 1) * 0.05),
       activation: i < dims.length - 2 ? 'relu' : 'none',
     };
@@ -109,6 +119,7 @@ async function measure(model, n) {
     opened.push(v.single, v.batch);
     v.latencies = [];
     v.throughputs = [];
+    v.throughputs1 = [];
   }
   const one = { input: { data: x.subarray(0, features), dims: [1, features] } };
   for (const v of model) for (let i = 0; i < 300; i++) await v.single.run(one); // warm-up
@@ -125,9 +136,12 @@ async function measure(model, n) {
   }
   for (let round = 0; round < BATCH_ROUNDS; round++) {
     for (const v of model) {
-      const t = performance.now();
+      let t = performance.now();
       v.scores = await scoreAll(v.batch, n);
       v.throughputs.push(n / ((performance.now() - t) / 1000));
+      t = performance.now();
+      await scoreAll(v.single, n);
+      v.throughputs1.push(n / ((performance.now() - t) / 1000));
     }
   }
   // Does a row's score depend on the rest of the batch? Row alone vs the same row inside the 65,536-row chunk.
@@ -183,6 +197,51 @@ for (const v of modelA) {
 const wideRows = Math.min(rows, 4 * CHUNK);
 const modelB = variantsOf(wideGraph()).filter((v) => !v.name.includes('prune'));
 await measure(modelB, wideRows);
+const trained = trainedDir === null ? null : await measureTrained(trainedDir);
+
+/** C: the newest bundle of a trained project folder, both engines through loadScorer, on its run's test split. */
+async function measureTrained(dir) {
+  const { openRun, runDataset, splitFor } = await import('../dist/train/index.js');
+  process.chdir(dir); // the run's config names its data folders relative to the project
+  const [newest] = bundle
+    .listBundles('models')
+    .filter((b) => b.error === undefined && b.source === 'training');
+  if (newest === undefined)
+    throw new Error(`${dir}/models has no trained bundle: run cardwatch train && export`);
+  const scorer = await bundle.loadScorer('models', newest.id);
+  try {
+    const run = openRun('runs', scorer.manifest.run_id);
+    const prepared = runDataset(run);
+    const test = splitFor(run.config, prepared).test;
+    const testX = data.selectColumns(prepared.dataset, scorer.inputColumns, test);
+    const labels = Uint8Array.from(test, (i) => prepared.dataset.y[i]);
+    const result = {
+      id: newest.id,
+      rows: test.length,
+      frauds: labels.reduce((a, b) => a + b, 0),
+      engines: {},
+    };
+    for (const engine of scorer.engines) {
+      const { scores } = await scorer.score(testX, test.length, { engine, contributions: false });
+      result.engines[engine] = {
+        scores,
+        rocAuc: rocAuc(scores, labels),
+        ap: averagePrecision(scores, labels),
+      };
+    }
+    if (result.engines.int8 !== undefined) {
+      result.agreement = bundle.compareScores(
+        result.engines.float32.scores,
+        result.engines.int8.scores,
+        scorer.threshold,
+      );
+    }
+    result.manifestInt8 = scorer.manifest.variants.int8 ?? null;
+    return result;
+  } finally {
+    await scorer.dispose();
+  }
+}
 
 // ---- report -------------------------------------------------------------------------------------------------
 const fmt = (value, digits) => (value === null ? 'n/a' : value.toFixed(digits));
@@ -195,7 +254,8 @@ function table(title, model, n, withMetrics) {
     'vs f32': (v.bytes.length / base.bytes.length).toFixed(2),
     '1-row p50 µs': fmt(median(v.latencies), 1),
     '1-row p99 µs': fmt(percentile(v.latencies, 99), 1),
-    'batch rows/s': Math.round(median(v.throughputs)).toLocaleString('en-US'),
+    'batch rows/s 1 thr': Math.round(median(v.throughputs1)).toLocaleString('en-US'),
+    'batch rows/s ORT thr': Math.round(median(v.throughputs)).toLocaleString('en-US'),
     ...(withMetrics
       ? {
           'ROC AUC': `${v.rocAuc.toFixed(5)} (${signed(v.rocAuc - base.rocAuc, 5)})`,
@@ -210,7 +270,8 @@ function table(title, model, n, withMetrics) {
   }));
   const keys = Object.keys(lines[0]);
   const widths = keys.map((k) => Math.max(k.length, ...lines.map((l) => l[k].length)));
-  const row = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const row = (cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${title} — ${n.toLocaleString('en-US')} rows`);
   console.log(row(keys));
   console.log(row(widths.map((w) => '-'.repeat(w))));
@@ -218,7 +279,10 @@ function table(title, model, n, withMetrics) {
 }
 
 const ortVersion = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../node_modules/onnxruntime-node/package.json', import.meta.url)), 'utf8'),
+  readFileSync(
+    fileURLToPath(new URL('../node_modules/onnxruntime-node/package.json', import.meta.url)),
+    'utf8',
+  ),
 ).version;
 console.log(
   `cardwatch int8 bench: node ${process.version}, onnxruntime-node ${ortVersion}, ${cpus()[0]?.model ?? '?'} ` +
@@ -232,11 +296,30 @@ table('A: PyTorch autoencoder 28→32→16→32→28 (imported fixture)', modelA
 table('B: wide random-weight autoencoder 28→512→128→512→28', modelB, wideRows, false);
 console.log(
   '\n1-row: one ORT call (1 intra-op thread) returning score + contributions, as /predict does; batch: score ' +
-    `only, ${CHUNK}-row chunks, ORT default threads. Latency = all ${LATENCY_ROUNDS}×${LATENCY_CALLS} calls; ` +
+    `only, ${CHUNK}-row chunks, 1 intra-op thread and ORT's default pool (one per core). Latency = all ${LATENCY_ROUNDS}×${LATENCY_CALLS} calls; ` +
     `rows/s = median of ${BATCH_ROUNDS} passes. batch-dep.: first ${INDEPENDENCE_ROWS} rows scored alone vs ` +
     'inside their chunk. export gate: the real import of the fixture with that int8 option (Spearman ≥ 0.99 on ' +
     'its 512 verification rows).',
 );
+if (trained !== null) {
+  const f = trained.engines.float32;
+  const q = trained.engines.int8;
+  console.log(
+    `\nC: trained bundle ${trained.id}, its run's test split — ${trained.rows.toLocaleString('en-US')} rows, ` +
+      `${trained.frauds} frauds (loadScorer, engine per call)`,
+  );
+  console.log(`  float32  ROC AUC ${f.rocAuc.toFixed(5)}  AUPRC ${f.ap.toFixed(5)}`);
+  if (q === undefined) console.log('  (no int8 variant: exported before int8 existed)');
+  else {
+    const a = trained.agreement;
+    console.log(
+      `  int8     ROC AUC ${q.rocAuc.toFixed(5)} (${signed(q.rocAuc - f.rocAuc, 5)})  AUPRC ${q.ap.toFixed(5)} ` +
+        `(${signed(q.ap - f.ap, 5)})  Spearman ${a.rank_correlation.toFixed(6)}  flags agree ` +
+        `${(a.flag_agreement * 100).toFixed(3)}%  mean/max rel Δ ${a.mean_rel_diff.toExponential(1)} / ` +
+        `${a.max_rel_diff.toExponential(1)}; at export (parity rows): ρ ${trained.manifestInt8.rank_correlation.toFixed(4)}`,
+    );
+  }
+}
 
 mkdirSync(OUT, { recursive: true });
 const strip = (model) =>
@@ -245,6 +328,7 @@ const strip = (model) =>
     bytes: v.bytes.length,
     latency_us_p50: median(v.latencies),
     latency_us_p99: percentile(v.latencies, 99),
+    rows_per_second_1_thread: median(v.throughputs1),
     rows_per_second: median(v.throughputs),
     roc_auc: v.rocAuc ?? null,
     average_precision: v.ap ?? null,
@@ -254,6 +338,31 @@ const strip = (model) =>
   }));
 writeFileSync(
   join(OUT, 'int8.json'),
-  `${JSON.stringify({ rows, frauds, ort: ortVersion, a: strip(modelA), b: strip(modelB) }, null, 2)}\n`,
+  `${JSON.stringify(
+    {
+      rows,
+      frauds,
+      ort: ortVersion,
+      a: strip(modelA),
+      b: strip(modelB),
+      c:
+        trained === null
+          ? null
+          : {
+              id: trained.id,
+              rows: trained.rows,
+              frauds: trained.frauds,
+              engines: Object.fromEntries(
+                Object.entries(trained.engines).map(([k, v]) => [
+                  k,
+                  { roc_auc: v.rocAuc, average_precision: v.ap },
+                ]),
+              ),
+              agreement: trained.agreement ?? null,
+            },
+    },
+    null,
+    2,
+  )}\n`,
 );
 console.log(`\nwrote ${join(OUT, 'int8.json')}`);

@@ -5,6 +5,9 @@
  * Graph (opset 17, IR 8):
  *   input [N, F] → Sub(mean) → Div(std) = z → (Gemm transB=1 → activation)* = recon
  *   → Sub(recon, z) = d → Mul(d, d) = contributions [N, F] → ReduceMean(axes=[1], keepdims=0) = score [N]
+ *
+ * The int8 variant (onnx-int8.ts) reuses this skeleton through {@link assembleDenseOnnxModel} and only swaps
+ * each layer's Gemm for a quantized form, so both variants share names, shapes, scaler and head by construction.
  */
 import { CardwatchError } from '../util/errors.js';
 import { onnx, type OnnxTypes } from './onnx-protobuf.js';

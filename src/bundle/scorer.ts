@@ -1,6 +1,10 @@
 /**
  * The scoring front door: open a bundle once, score raw rows many times. The wrapper stays thin (one size check
  * per call, one finiteness check per row's score) so ONNX Runtime's speed reaches the caller.
+ *
+ * One ONNX Runtime session per model variant the bundle has (float32, int8), all opened at load, so a request
+ * picks its engine per call at no loading cost. The threshold is the manifest's for both engines; the int8
+ * variant's flag agreement with float32 at that threshold is recorded in the manifest at export.
  */
 import { join } from 'node:path';
 import { CardwatchError } from '../util/errors.js';
