@@ -1,5 +1,5 @@
 /** The CLI as documentation and as the main job: every command has help; `start` trains once, then reuses. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, scratchDir, startCli, stop } from './cli-helpers.js';
@@ -12,6 +12,7 @@ const COMMANDS = [
   ['export'],
   ['models', 'list'],
   ['models', 'promote'],
+  ['models', 'import'],
   ['score'],
   ['serve'],
   ['start'],
@@ -87,5 +88,69 @@ describe('cardwatch start', () => {
     } finally {
       await stop(server.child);
     }
+  });
+});
+
+describe('cardwatch models import', () => {
+  const fixture = new URL('../../shared/fixtures/pytorch-onnx/', import.meta.url).pathname;
+
+  it('wraps the PyTorch-exported autoencoder and serves its golden scores (error_scaled)', async () => {
+    const cwd = scratchDir('cardwatch-import-');
+    const golden = JSON.parse(readFileSync(join(fixture, 'golden.json'), 'utf8')) as {
+      threshold: number;
+      rows: { features: number[]; error_scaled: number }[];
+    };
+    const imported = runCli(cwd, [
+      'models',
+      'import',
+      '--onnx',
+      join(fixture, 'model.onnx'),
+      '--scaler',
+      join(fixture, 'scaler.json'),
+      '--threshold',
+      String(golden.threshold),
+      '--id',
+      'torch-ae',
+      '--promote',
+    ]);
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain('production → torch-ae');
+    const list = runCli(cwd, ['models', 'list']);
+    expect(list.stdout).toMatch(/torch-ae\s+production\s+import\s+float32\+int8/);
+
+    const server = await startCli(cwd, ['serve', '--port', '0'], /serving model \S+ on (http:\/\/\S+)/);
+    try {
+      for (const row of golden.rows) {
+        const response = await fetch(`${server.match[1]!}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ features: row.features }),
+        });
+        expect(response.status).toBe(200);
+        const { score } = (await response.json()) as { score: number };
+        expect(Math.abs(score - row.error_scaled)).toBeLessThanOrEqual(1e-5 * Math.max(1, row.error_scaled));
+      }
+    } finally {
+      await stop(server.child);
+    }
+  });
+
+  it('refuses a missing file and a bad threshold clearly', () => {
+    const cwd = scratchDir('cardwatch-import-');
+    const missing = runCli(cwd, [
+      'models',
+      'import',
+      '--onnx',
+      'nope.onnx',
+      '--scaler',
+      'nope.json',
+      '--threshold',
+      '1',
+    ]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^error: .*nope\.onnx/m);
+    const bad = runCli(cwd, ['models', 'import', '--onnx', 'a', '--scaler', 'b', '--threshold', 'high']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--threshold must be a finite number, got "high"/);
   });
 });

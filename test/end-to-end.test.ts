@@ -75,6 +75,15 @@ describe('cardwatch end to end', () => {
     expect(out[3]).toMatch(/^3,,,.*V1.*abc/);
     expect(out[1]).toMatch(/^1,[0-9.e-]+,[01],$/);
     expect(score.stdout).toMatch(/1 rows with errors/);
+    // The int8 variant scores the same rows; its scores differ from float32 only by quantization error.
+    const int8 = runCli(cwd, ['score', '--input', 'few.csv', '--output', 'out/int8.csv', '--engine', 'int8']);
+    expect(int8.status, int8.stderr).toBe(0);
+    expect(int8.stdout).toContain('(int8)');
+    const int8Rows = readFileSync(join(cwd, 'out/int8.csv'), 'utf8').trim().split('\n');
+    expect(int8Rows).toHaveLength(11);
+    const f32 = Number(out[1]!.split(',')[1]);
+    const q8 = Number(int8Rows[1]!.split(',')[1]);
+    expect(Math.abs(q8 - f32)).toBeLessThan(0.25 * Math.max(f32, 0.1));
   });
 
   describe('serving', () => {

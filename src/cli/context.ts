@@ -1,6 +1,6 @@
 /** What every command needs: the resolved config (from --config and overrides) and the package version. */
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { type Config, loadConfig } from '../config/index.js';
 
 export function packageVersion(): string {
@@ -27,4 +27,15 @@ export function out(line: string): void {
 
 export function info(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/** A commander parser for a fraction in [0, 1). */
+export function fractionOption(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed >= 1) {
+      throw new InvalidArgumentError(`${name} must be a number in [0, 1), got "${value}"`);
+    }
+    return parsed;
+  };
 }

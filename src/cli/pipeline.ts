@@ -103,10 +103,18 @@ export interface ExportedBundle {
 }
 
 /** Packages a completed run as an immutable, verified bundle under `config.paths.models`. */
+export interface ExportRunOptions {
+  /** Also write `model.int8.onnx` (default true). */
+  int8?: boolean;
+  /** Fraction of each layer's smallest weights zeroed before int8 quantization (default 0). */
+  prune?: number;
+}
+
 export async function exportRun(
   runsDir: string,
   runId: string | undefined,
   modelsDir: string,
+  options: ExportRunOptions = {},
 ): Promise<ExportedBundle> {
   const id = runId ?? latestRunId(runsDir);
   if (!id)
@@ -165,7 +173,14 @@ export async function exportRun(
       normal: rowsOf(dataset, sampleIndices(byLabel(dataset, splits.test, 0), 5, seed), INPUT_COLUMNS),
       fraud: rowsOf(dataset, sampleIndices(testFrauds, 5, seed), INPUT_COLUMNS),
     },
-    parity: { x: parityX, rows: parityIdx.length, expectedScores },
+    // Labels let the manifest record ROC AUC / AUPRC of both the float32 and the int8 variant.
+    parity: {
+      x: parityX,
+      rows: parityIdx.length,
+      expectedScores,
+      labels: Uint8Array.from(parityIdx, (i) => dataset.y?.[i] ?? 0),
+    },
+    int8: options.int8 === false ? false : { prune: options.prune ?? 0 },
   });
 }
 

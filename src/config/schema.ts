@@ -84,7 +84,35 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(8000),
+      /** Bundle id or alias served at start and by `POST /admin/reload`. */
       model: z.string().default('production'),
+      /** SQLite file of the prediction log (every answered prediction is written there). */
+      prediction_log: z.string().min(1).default('data/predictions.sqlite'),
+      /** Body limit of every route but the batch one; a `/predict` body is under 1 KB. */
+      body_limit_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024),
+      /** Most rows one `POST /predict/batch` may carry (JSON rows or CSV data lines). */
+      batch_max_rows: z.number().int().min(1).max(1_000_000).default(10_000),
+      /** Body limit of `POST /predict/batch` (10,000 JSON rows are about 6 MB). */
+      batch_body_limit_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(16 * 1024 * 1024),
+      /** Explanations per prediction: the features with the largest reconstruction error (0 = none). */
+      top_features: z.number().int().min(0).max(30).default(5),
+      /** Longest a client may take to send one whole request (slow clients get a 408). */
+      request_timeout_ms: z.number().int().min(1).default(30_000),
+      /** On SIGTERM/SIGINT, how long in-flight requests may run before their connections are cut. */
+      shutdown_timeout_ms: z.number().int().min(0).default(10_000),
+      /** Browser origins allowed by CORS, e.g. [https://ops.example.com] or ['*']; empty = CORS off. */
+      cors_origins: z.array(z.string().min(1)).default(() => []),
+      log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+      /** One log line per request (at info level, so also set log_level: info). */
+      log_requests: z.boolean().default(false),
     })
     .prefault({}),
 });

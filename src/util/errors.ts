@@ -49,6 +49,36 @@ export const ERROR_CODES = {
     status: 503,
     doc: 'The prediction log database cannot be opened, migrated, read or written right now.',
   },
+  ROUTE_NOT_FOUND: { status: 404, doc: 'The API has no route at that path (the reply lists the routes it has).' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    doc: 'The path exists but not with that HTTP method (the Allow header names the methods it takes).',
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, doc: 'The request body is larger than the configured limit of the route.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    doc: 'The request body has a content type the route does not accept (e.g. text/plain instead of JSON).',
+  },
+  REQUEST_TIMEOUT: {
+    status: 408,
+    doc: 'The client did not send the whole request within the configured request timeout.',
+  },
+  UNAUTHORIZED: {
+    status: 401,
+    doc: 'An admin route was called without the admin API key, or with a wrong one.',
+  },
+  NOT_READY: {
+    status: 503,
+    doc: 'The service runs but cannot score yet (no model loaded, prediction log unhealthy or full).',
+  },
+  SHUTTING_DOWN: {
+    status: 503,
+    doc: 'The service is shutting down: it answers the requests it had and refuses new ones.',
+  },
+  RELOAD_FAILED: {
+    status: 409,
+    doc: 'A model reload could not load the bundle the alias names; the previous model keeps serving.',
+  },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

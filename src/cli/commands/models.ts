@@ -1,15 +1,31 @@
 import type { Command } from 'commander';
-import { listBundles, loadScorer, promoteBundle } from '../../bundle/index.js';
+import { InvalidArgumentError } from 'commander';
+import { importOnnxBundle, listBundles, loadScorer, parseEngine, promoteBundle } from '../../bundle/index.js';
 import { formatCount } from '../../util/progress.js';
 import { scoreCsvFile } from '../batch-score.js';
-import { OVERRIDES_HELP, out, resolveConfig } from '../context.js';
+import { fractionOption, OVERRIDES_HELP, out, resolveConfig } from '../context.js';
+import { describeBundle } from '../pipeline.js';
+
+function numberOption(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed)) {
+      throw new InvalidArgumentError(`${name} must be a finite number, got "${value}"`);
+    }
+    return parsed;
+  };
+}
+
+function cell(value: number | null, digits: number, width: number): string {
+  return (value === null ? '-' : value.toFixed(digits)).padStart(width);
+}
 
 export function registerModelCommands(program: Command): void {
   const models = program.command('models').description('the registry of model bundles and their aliases');
 
   models
     .command('list')
-    .description('list bundles, newest first, with aliases and test metrics')
+    .description('list bundles with aliases, source, engines and test metrics')
     .action((_options: object, command: Command) => {
       const config = resolveConfig(command);
       const bundles = listBundles(config.paths.models);
@@ -17,24 +33,23 @@ export function registerModelCommands(program: Command): void {
         out(`no bundles under ${config.paths.models}: run \`cardwatch train\` then \`cardwatch export\``);
         return;
       }
-      out(
-        ['id'.padEnd(36), 'aliases'.padEnd(14), 'created'.padEnd(20), 'ROC AUC', ' AUPRC', 'threshold'].join(
-          ' ',
-        ),
-      );
+      const header = ['id'.padEnd(36), 'aliases'.padEnd(12), 'source'.padEnd(8), 'engines'.padEnd(12)];
+      out([...header, 'created'.padEnd(19), 'ROC AUC', '  AUPRC', 'threshold'].join(' '));
       for (const b of bundles) {
-        if ('error' in b && b.error) {
+        if (b.error) {
           out(`${b.id.padEnd(36)} (unreadable: ${b.error})`);
           continue;
         }
         out(
           [
             b.id.padEnd(36),
-            (b.aliases.join(',') || '-').padEnd(14),
-            (b.created_at ?? '').slice(0, 19).padEnd(20),
-            (b.test_roc_auc ?? NaN).toFixed(4).padStart(7),
-            (b.test_average_precision ?? NaN).toFixed(4).padStart(6),
-            (b.threshold ?? NaN).toPrecision(5),
+            (b.aliases.join(',') || '-').padEnd(12),
+            (b.source ?? '-').padEnd(8),
+            (b.engines.join('+') || '-').padEnd(12),
+            (b.created_at ?? '').slice(0, 19).padEnd(19),
+            cell(b.test_roc_auc, 4, 7),
+            cell(b.test_average_precision, 4, 7),
+            b.threshold === null ? '-' : b.threshold.toPrecision(5),
           ].join(' '),
         );
       }
@@ -51,6 +66,60 @@ export function registerModelCommands(program: Command): void {
       out(`${options.alias} → ${id}`);
     });
 
+  models
+    .command('import')
+    .description('wrap an externally trained autoencoder (e.g. exported from PyTorch) into a verified bundle')
+    .requiredOption('--onnx <file>', 'the network as ONNX: scaled features in, reconstruction out')
+    .requiredOption('--scaler <file>', 'JSON {mean: [...], scale|std: [...]} the network was trained with')
+    .requiredOption(
+      '--threshold <t>',
+      'decision threshold on the score (mean squared error, scaled units)',
+      numberOption('--threshold'),
+    )
+    .option('--id <name>', 'bundle id (default: derived from the file name and time)')
+    .option('--columns <list>', 'input columns, comma-separated (default: V1..V28)')
+    .option(
+      '--prune <fraction>',
+      "zero this fraction of each layer's smallest weights in the int8 variant",
+      fractionOption('--prune'),
+    )
+    .option('--no-int8', 'do not write the int8 variant')
+    .option('--promote [alias]', 'also point an alias at the new bundle (default alias: production)')
+    .action(
+      async (
+        options: {
+          onnx: string;
+          scaler: string;
+          threshold: number;
+          id?: string;
+          columns?: string;
+          prune?: number;
+          int8: boolean;
+          promote?: string | boolean;
+        },
+        command: Command,
+      ) => {
+        const config = resolveConfig(command);
+        const bundle = await importOnnxBundle({
+          modelsDir: config.paths.models,
+          onnxPath: options.onnx,
+          scalerPath: options.scaler,
+          threshold: options.threshold,
+          ...(options.id === undefined ? {} : { id: options.id }),
+          ...(options.columns === undefined
+            ? {}
+            : { inputColumns: options.columns.split(',').map((c) => c.trim()) }),
+          int8: options.int8 ? { prune: options.prune ?? 0 } : false,
+        });
+        out(describeBundle(bundle));
+        if (options.promote) {
+          const alias = typeof options.promote === 'string' ? options.promote : 'production';
+          promoteBundle(config.paths.models, bundle.id, alias);
+          out(`${alias} → ${bundle.id}`);
+        }
+      },
+    );
+
   program
     .command('score')
     .description(
@@ -59,19 +128,21 @@ export function registerModelCommands(program: Command): void {
     .requiredOption('-i, --input <file>', 'CSV to score')
     .requiredOption('-o, --output <file>', 'where to write row,score,is_fraud,error')
     .option('-m, --model <id|alias>', 'bundle id or alias', 'production')
+    .option('--engine <engine>', 'float32 or int8 (the quantized variant)', 'float32')
     .argument('[overrides...]', OVERRIDES_HELP)
     .action(
       async (
         overrides: string[],
-        options: { input: string; output: string; model: string },
+        options: { input: string; output: string; model: string; engine: string },
         command: Command,
       ) => {
         const config = resolveConfig(command, overrides);
-        const scorer = await loadScorer(config.paths.models, options.model);
+        const engine = parseEngine(options.engine);
+        const scorer = await loadScorer(config.paths.models, options.model, { engine });
         try {
           const s = await scoreCsvFile(options.input, options.output, scorer);
           out(
-            `scored ${formatCount(s.scored)} of ${formatCount(s.rows)} rows with ${scorer.manifest.id}: ` +
+            `scored ${formatCount(s.scored)} of ${formatCount(s.rows)} rows with ${scorer.manifest.id} (${engine}): ` +
               `${formatCount(s.flagged)} flagged as fraud, ${formatCount(s.errors)} rows with errors → ${options.output}\n` +
               `  ${s.seconds.toFixed(2)} s, ${formatCount(s.rowsPerSecond)} rows/s`,
           );

@@ -4,7 +4,7 @@ import { promoteBundle } from '../../bundle/index.js';
 import { latestRunId } from '../../runs/index.js';
 import { evaluateRun } from '../../train/index.js';
 import { CardwatchError } from '../../util/errors.js';
-import { OVERRIDES_HELP, out, resolveConfig } from '../context.js';
+import { fractionOption, OVERRIDES_HELP, out, resolveConfig } from '../context.js';
 import { describeBundle, exportRun, trainWithProgress } from '../pipeline.js';
 
 export function registerTrainCommands(program: Command): void {
@@ -46,14 +46,29 @@ export function registerTrainCommands(program: Command): void {
     )
     .argument('[run]', 'run id (default: the latest run)')
     .option('--promote [alias]', 'also point an alias at the new bundle (default alias: production)')
-    .action(async (runId: string | undefined, options: { promote?: string | boolean }, command: Command) => {
-      const config = resolveConfig(command);
-      const bundle = await exportRun(config.paths.runs, runId, config.paths.models);
-      out(describeBundle(bundle));
-      if (options.promote) {
-        const alias = typeof options.promote === 'string' ? options.promote : 'production';
-        promoteBundle(config.paths.models, bundle.id, alias);
-        out(`${alias} → ${bundle.id}`);
-      }
-    });
+    .option(
+      '--prune <fraction>',
+      "zero this fraction of each layer's smallest weights in the int8 variant",
+      fractionOption('--prune'),
+    )
+    .option('--no-int8', 'do not write the int8 variant (model.int8.onnx)')
+    .action(
+      async (
+        runId: string | undefined,
+        options: { promote?: string | boolean; prune?: number; int8: boolean },
+        command: Command,
+      ) => {
+        const config = resolveConfig(command);
+        const bundle = await exportRun(config.paths.runs, runId, config.paths.models, {
+          int8: options.int8,
+          prune: options.prune ?? 0,
+        });
+        out(describeBundle(bundle));
+        if (options.promote) {
+          const alias = typeof options.promote === 'string' ? options.promote : 'production';
+          promoteBundle(config.paths.models, bundle.id, alias);
+          out(`${alias} → ${bundle.id}`);
+        }
+      },
+    );
 }
