@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isCardwatchError } from '../util/errors.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerModelCommands } from './commands/models.js';
+import { registerPredictionCommands } from './commands/predictions.js';
 import { registerServeCommands } from './commands/serve.js';
 import { registerTrainCommands } from './commands/train.js';
 import { packageVersion } from './context.js';
@@ -33,6 +34,7 @@ Quick start:
   registerTrainCommands(program);
   registerModelCommands(program);
   registerServeCommands(program);
+  registerPredictionCommands(program);
   return program;
 }
 

@@ -1,0 +1,77 @@
+/**
+ * What a prediction tells besides its score: a risk band relative to the decision threshold, and the features
+ * that contribute most to the reconstruction error (the autoencoder's per-feature squared errors, whose mean is
+ * the score).
+ */
+
+export type Risk = 'low' | 'moderate' | 'high';
+
+/** Below this fraction of the threshold a score is `low` risk. */
+export const LOW_RISK_FRACTION = 0.5;
+
+/** The risk bands, as documented in the OpenAPI description of the scoring routes. */
+export const RISK_DESCRIPTION =
+  'Risk band relative to the model threshold t: `low` when score < 0.5·t, `moderate` when 0.5·t ≤ score ≤ t, ' +
+  '`high` when score > t (exactly when is_fraud is true).';
+
+/**
+ * The risk band of a score.
+ * @example riskLevel(0.4, 1) // 'low'
+ * @example riskLevel(1, 1) // 'moderate' (flagging needs score > threshold)
+ */
+export function riskLevel(score: number, threshold: number): Risk {
+  if (score > threshold) return 'high';
+  return score < LOW_RISK_FRACTION * threshold ? 'low' : 'moderate';
+}
+
+export interface FeatureContribution {
+  /** Model input column, e.g. `V14`. */
+  readonly feature: string;
+  /** Its squared reconstruction error (standardized units). */
+  readonly contribution: number;
+  /** Its part of the row's total error, 0..1 (the shares of all features sum to 1). */
+  readonly share: number;
+}
+
+/**
+ * The `k` largest contributions of the row starting at `offset`, largest first (ties keep column order).
+ * @example topContributions(Float32Array.of(1, 3, 0, 4), 0, 4, ['a', 'b', 'c', 'd'], 2)
+ * // [{ feature: 'd', contribution: 4, share: 0.5 }, { feature: 'b', contribution: 3, share: 0.375 }]
+ */
+export function topContributions(
+  contributions: Float32Array,
+  offset: number,
+  width: number,
+  columns: readonly string[],
+  k: number,
+): FeatureContribution[] {
+  const count = Math.min(k, width);
+  if (count <= 0 || contributions.length < offset + width) return [];
+  // Partial insertion sort into `count` slots: k is small (5 of 28), so this beats sorting the row.
+  const best = new Int32Array(count).fill(-1);
+  let total = 0;
+  for (let c = 0; c < width; c++) {
+    const value = contributions[offset + c] as number;
+    total += value;
+    let slot = count;
+    while (slot > 0) {
+      const held = best[slot - 1] as number;
+      if (held >= 0 && (contributions[offset + held] as number) >= value) break;
+      slot--;
+    }
+    if (slot >= count) continue;
+    best.copyWithin(slot + 1, slot, count - 1);
+    best[slot] = c;
+  }
+  const out: FeatureContribution[] = [];
+  for (const c of best) {
+    if (c < 0) break;
+    const contribution = contributions[offset + c] as number;
+    out.push({
+      feature: columns[c] as string,
+      contribution,
+      share: total > 0 && Number.isFinite(total) ? contribution / total : 0,
+    });
+  }
+  return out;
+}
