@@ -28,6 +28,11 @@ export {
   type Activation,
   type DenseLayer,
   type DenseGraphSpec,
+  type ReconstructionGraphSpec,
+  type ProbabilityGraphSpec,
+  type AnomalyGraphSpec,
+  type GraphFeature,
+  type FeatureTransform,
   type GraphOutputKind,
 } from './onnx-graph.js';
 export { buildInt8OnnxModel, type Int8Model } from './onnx-int8.js';

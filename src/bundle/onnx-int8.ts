@@ -1,6 +1,6 @@
 /**
  * The int8 variant of a bundle graph (`model.int8.onnx`): same input, same `score` and `contributions` outputs,
- * same float32 scaler and error head as `model.onnx`; only each dense layer's weights are int8 (see
+ * same float32 preprocessing and head as `model.onnx`; only each dense layer's weights are int8 (see
  * {@link Int8Scheme} for the two ONNX forms and what each costs). Standard ONNX ops only (opset 17), so any
  * runtime can load it; ONNX Runtime's CPU provider runs both forms (measured with onnxruntime-node 1.30).
  */
@@ -37,11 +37,10 @@ export function buildInt8OnnxModel(spec: DenseGraphSpec, options: Int8Options = 
   validateSpec(spec);
   let zeros = 0;
   let total = 0;
-  const emit: LinearEmitter = (layer, index, input, output) => {
+  const emit: LinearEmitter = (layer, p, input, output) => {
     const q = quantizeLayer(layer, prune);
     for (const code of q.weight) if (code === 0) zeros++;
     total += q.weight.length;
-    const p = `layer${index}`;
     if (scheme === 'weight-only') {
       return {
         initializers: [
@@ -63,6 +62,8 @@ export function buildInt8OnnxModel(spec: DenseGraphSpec, options: Int8Options = 
             intAttribute('transB', 1),
           ]),
         ],
+        // The attribution pass reads the same dequantized weight the Gemm uses.
+        floatWeight: { name: `${p}.weight`, layout: 'out_in', nodes: [], initializers: [] },
       };
     }
     // MatMulInteger multiplies [N][in] by [in][out], so the codes are stored transposed; its zero point for B
@@ -98,6 +99,22 @@ export function buildInt8OnnxModel(spec: DenseGraphSpec, options: Int8Options = 
         node('Mul', [`${p}.accumulator_float`, `${p}.scale`], [`${p}.matmul`], `${p}.rescale`),
         node('Add', [`${p}.matmul`, `${p}.bias`], [output], `${p}.bias_add`),
       ],
+      // The attribution pass (supervised graphs only) needs float weights: dequantized once from the same codes,
+      // per output channel (axis 1 of the transposed [in][out] codes).
+      floatWeight: {
+        name: `${p}.weight_t`,
+        layout: 'in_out',
+        initializers: [int8Tensor(`${p}.weight_t_zero_point`, [q.outDim], new Int8Array(q.outDim))],
+        nodes: [
+          node(
+            'DequantizeLinear',
+            [`${p}.weight_q`, `${p}.weight_scale`, `${p}.weight_t_zero_point`],
+            [`${p}.weight_t`],
+            `${p}.dequantize_t`,
+            [intAttribute('axis', 1)],
+          ),
+        ],
+      },
     };
   };
   const bytes = assembleDenseOnnxModel(spec, emit, {

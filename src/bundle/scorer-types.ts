@@ -2,11 +2,19 @@ import type { BundleManifest, ScoringEngine } from './manifest.js';
 
 export type { ScoringEngine };
 
-/** Scores of N rows: higher = more suspicious. */
+/** Scores of N rows: higher = more suspicious. What they measure is the manifest's `score.name`. */
 export interface ScoreBatch {
-  /** [N] mean squared reconstruction error in standardized units. */
+  /**
+   * [N]: `reconstruction_error` (autoencoder): mean squared reconstruction error in standardized units;
+   * `fraud_probability` (classifier, hybrid): the calibrated probability of fraud, 0..1.
+   */
   readonly scores: Float32Array;
-  /** [N × F] per-feature squared errors (row-major), for explanations; empty when not requested. */
+  /**
+   * [N × F] per input column (row-major), ≥ 0, for explanations; empty when not requested. Autoencoder: the
+   * squared reconstruction error of the column (they average to the score). Classifier/hybrid: the positive
+   * part of gradient × input of the calibrated log-odds, i.e. how far the column pushes the row towards fraud
+   * (0 for columns that argue for normal).
+   */
   readonly contributions: Float32Array;
 }
 

@@ -39,3 +39,12 @@ export function fractionOption(name: string) {
     return parsed;
   };
 }
+
+/** A commander parser for a whole number >= 1 (counts such as --parallel). */
+export function integerOption(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || parsed < 1) {
+    throw new InvalidArgumentError(`expected a whole number >= 1, got "${value}"`);
+  }
+  return parsed;
+}

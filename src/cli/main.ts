@@ -7,7 +7,9 @@ import { isCardwatchError } from '../util/errors.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerPredictionCommands } from './commands/predictions.js';
+import { registerRunCommands } from './commands/runs.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerSweepCommands } from './commands/sweep.js';
 import { registerTrainCommands } from './commands/train.js';
 import { packageVersion } from './context.js';
 
@@ -32,6 +34,8 @@ Quick start:
     );
   registerDataCommands(program);
   registerTrainCommands(program);
+  registerRunCommands(program);
+  registerSweepCommands(program);
   registerModelCommands(program);
   registerServeCommands(program);
   registerPredictionCommands(program);

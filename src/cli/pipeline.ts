@@ -6,13 +6,14 @@ import type { Config } from '../config/index.js';
 import {
   selectColumns,
   type Dataset,
+  type PreparedDataset,
   type SplitIndices,
   KAGGLE_COLUMNS,
   INPUT_COLUMNS,
 } from '../data/index.js';
 import { exportBundle, type BundleManifest } from '../bundle/index.js';
-import { scoreRaw } from '../models/index.js';
-import { denseViews } from '../nn/index.js';
+import { scoreModel } from '../models/index.js';
+import { describeModel, modelGraph } from './model-graph.js';
 import { latestRunId } from '../runs/index.js';
 import { evaluationReportSchema } from '../evaluate/index.js';
 import {
@@ -20,6 +21,7 @@ import {
   runDataset,
   splitFor,
   trainRun,
+  type TrainRunOptions,
   type TrainRunResult,
   resolveTrainingData,
 } from '../train/index.js';
@@ -38,21 +40,54 @@ export interface PipelineIo {
 
 export const stderrIo: PipelineIo = { log: (line) => process.stderr.write(`${line}\n`) };
 
-export async function trainWithProgress(config: Config, io: PipelineIo = stderrIo): Promise<TrainRunResult> {
-  const prepared = await resolveTrainingData(config, io);
+export interface TrainWithProgressOptions {
+  /** Train on this dataset instead of the current one (sweeps and `reproduce` pin it by fingerprint). */
+  prepared?: PreparedDataset;
+  /** Seconds the caller spent loading `prepared` (recorded as the run's `data` timing). */
+  preparedSeconds?: number;
+  /** Passed on to trainRun; its epoch hooks run before the progress display's
+   * (so a profile's clock does not count drawing the bar). */
+  run?: Pick<TrainRunOptions, 'runId' | 'origin' | 'onEpoch' | 'onEpochProgress'>;
+  /** Data phases (`load`, `generate`, `prepare: parse` …) as they end (profiling). */
+  onDataPhase?: (name: string, seconds: number) => void;
+}
+
+export async function trainWithProgress(
+  config: Config,
+  io: PipelineIo = stderrIo,
+  options: TrainWithProgressOptions = {},
+): Promise<TrainRunResult> {
+  const dataStarted = performance.now();
+  const prepared =
+    options.prepared ??
+    (await resolveTrainingData(config, {
+      ...io,
+      ...(options.onDataPhase ? { onPhase: options.onDataPhase } : {}),
+    }));
+  const dataSeconds = Number(((performance.now() - dataStarted) / 1000).toFixed(3));
   let bar: ReturnType<typeof createProgress> | null = null;
   const epochs = config.training.epochs;
   io.log(
-    `train: ${config.model.type} ${config.model.features.length}→${config.model.hidden_dim}→${config.model.latent_dim}` +
-      `→${config.model.hidden_dim}→${config.model.features.length}, ${config.training.workers} worker(s), ` +
+    `train: ${describeModel(config.model)}, ${config.training.workers} worker(s), ` +
       `batch ${config.training.batch_size}, lr ${config.training.lr}, up to ${epochs} epochs`,
   );
   const result = await trainRun(config, prepared, {
+    ...(options.run?.runId ? { runId: options.run.runId } : {}),
+    ...(options.run?.origin ? { origin: options.run.origin } : {}),
+    // Loading (or generating and preparing) the data is part of what a run costs; a pinned dataset was
+    // loaded by the caller.
+    timings: options.prepared
+      ? options.preparedSeconds === undefined
+        ? {}
+        : { data: Number(options.preparedSeconds.toFixed(3)) }
+      : { data: dataSeconds },
     onRunCreated: (run) => io.log(`train: run ${run.id} → ${run.dir}`),
-    onEpochProgress: (epoch, done, total) => {
+    onEpochProgress: (epoch, done, total, phase) => {
+      options.run?.onEpochProgress?.(epoch, done, total, phase);
       if (!bar)
         bar = createProgress({
-          label: `epoch ${epoch}/${epochs}`,
+          // The hybrid trains two networks in turn: its epochs are labelled with the one they train.
+          label: `${phase === undefined ? '' : `${phase} `}epoch ${epoch}/${epochs}`,
           total,
           unit: 'rows',
           silent: io.silent ?? false,
@@ -60,11 +95,17 @@ export async function trainWithProgress(config: Config, io: PipelineIo = stderrI
       bar.update(done);
     },
     onEpoch: (record) => {
+      options.run?.onEpoch?.(record);
+      const ap = record.val_average_precision;
       const detail =
         `loss ${record.train_loss.toFixed(5)}  val ${record.val_loss.toFixed(5)}  ` +
+        (ap === undefined ? '' : `val AUPRC ${ap.toFixed(4)}  `) +
         `${formatCount(record.rows_per_second)} rows/s${record.improved ? '  *best' : ''}`;
       if (bar) bar.finish(detail);
-      else io.log(`epoch ${record.epoch}/${epochs}: ${detail}`);
+      else
+        io.log(
+          `${record.phase === undefined ? '' : `${record.phase} `}epoch ${record.epoch}/${epochs}: ${detail}`,
+        );
       bar = null;
     },
   });
@@ -131,11 +172,9 @@ export async function exportRun(
   // Reference sample for drift checks: training rows, all 30 input columns + Class + the model's score.
   const refIdx = sampleIndices(splits.train, 5000, seed);
   const refX = selectColumns(dataset, INPUT_COLUMNS, refIdx);
-  const refScores = scoreRaw(
-    run.model,
-    selectColumns(dataset, run.model.features, refIdx),
-    refIdx.length,
-  ).scores;
+  const refScores = scoreModel(run.model, selectColumns(dataset, run.model.features, refIdx), refIdx.length, {
+    contributions: false,
+  }).scores;
   const width = KAGGLE_COLUMNS.length + 1;
   const reference = new Float32Array(refIdx.length * width);
   for (let i = 0; i < refIdx.length; i++) {
@@ -150,18 +189,13 @@ export async function exportRun(
     new Set([...sampleIndices(testFrauds, 200, seed), ...sampleIndices(splits.test, 800, seed + 1)]),
   ).sort();
   const parityX = selectColumns(dataset, run.model.features, parityIdx);
-  const expectedScores = scoreRaw(run.model, parityX, parityIdx.length).scores;
+  const expectedScores = scoreModel(run.model, parityX, parityIdx.length, { contributions: false }).scores;
 
   return exportBundle({
     modelsDir,
     id: `${run.model.type}-${id.replace(/^run-/, '')}`,
     modelType: run.model.type,
-    graph: {
-      inputColumns: [...run.model.features],
-      scaler: { mean: [...run.model.scaler.mean], std: [...run.model.scaler.std] },
-      layers: denseViews(run.model.spec, run.model.parameters),
-      output: 'reconstruction_error',
-    },
+    graph: modelGraph(run.model),
     threshold: { value: report.threshold.value, strategy: report.threshold.strategy },
     metrics: { validation: report.validation, test: report.test },
     config: run.config as unknown as Record<string, unknown>,

@@ -1,4 +1,20 @@
-export { configSchema, modelSchema, thresholdSchema, KAGGLE_FEATURES, INPUT_COLUMNS } from './schema.js';
-export type { Config, ModelConfig, ThresholdConfig } from './schema.js';
-export { loadConfig, validateConfig, parseOverride, isMultirunValue, readConfigFile } from './load.js';
-export type { Override, LoadConfigOptions } from './load.js';
+export {
+  configSchema,
+  modelSchema,
+  thresholdSchema,
+  KAGGLE_FEATURES,
+  INPUT_COLUMNS,
+  CLASSIFIER_FEATURES,
+} from './schema.js';
+export type { Config, ModelConfig, ModelType, ThresholdConfig } from './schema.js';
+export {
+  loadConfig,
+  validateConfig,
+  parseOverride,
+  isMultirunValue,
+  splitMultirunValue,
+  parseMultirun,
+  expandMultirun,
+  readConfigFile,
+} from './load.js';
+export type { Override, LoadConfigOptions, Multirun, MultirunAxis } from './load.js';

@@ -59,7 +59,7 @@ describe('overrides', () => {
       overrides: ['training.lr=0.005', 'model.hidden_dim=64', 'model.features=[V1, V2]', 'data.split=time'],
     });
     expect(config.training.lr).toBe(0.005);
-    expect(config.model.hidden_dim).toBe(64);
+    expect(config.model).toMatchObject({ type: 'autoencoder', hidden_dim: 64 });
     expect(config.model.features).toEqual(['V1', 'V2']);
     expect(config.data.split).toBe('time');
   });

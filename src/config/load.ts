@@ -22,19 +22,109 @@ function isPlainObject(value: unknown): value is Plain {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** True when `value` has a comma outside brackets/quotes: Hydra's multirun list syntax. */
-export function isMultirunValue(value: string): boolean {
+/** Offsets of the commas of `value` outside brackets and quotes (Hydra's multirun list separators). */
+function topLevelCommas(value: string): number[] {
+  const commas: number[] = [];
   let depth = 0;
   let quote: string | null = null;
-  for (const ch of value) {
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
     if (quote) {
       if (ch === quote) quote = null;
     } else if (ch === '"' || ch === "'") quote = ch;
     else if (ch === '[' || ch === '{') depth++;
     else if (ch === ']' || ch === '}') depth--;
-    else if (ch === ',' && depth === 0) return true;
+    else if (ch === ',' && depth === 0) commas.push(i);
   }
-  return false;
+  return commas;
+}
+
+/** True when `value` has a comma outside brackets/quotes: Hydra's multirun list syntax. */
+export function isMultirunValue(value: string): boolean {
+  return topLevelCommas(value).length > 0;
+}
+
+/**
+ * Splits a multirun value at its top-level commas; commas inside lists or quotes stay.
+ * @example splitMultirunValue('0.001,0.003') // → ['0.001', '0.003']
+ * @example splitMultirunValue('[V1,V2],[V3]') // → ['[V1,V2]', '[V3]']
+ */
+export function splitMultirunValue(value: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (const comma of [...topLevelCommas(value), value.length]) {
+    parts.push(value.slice(start, comma).trim());
+    start = comma + 1;
+  }
+  return parts;
+}
+
+/** One swept key of a multirun: `training.lr=0.001,0.003` → key `training.lr`, two values. */
+export interface MultirunAxis {
+  key: string;
+  /** Each value as typed (YAML scalar or flow collection text). */
+  values: string[];
+}
+
+export interface Multirun {
+  /** Overrides without a comma: the same in every trial. */
+  fixed: string[];
+  /** Overrides with a comma, in command-line order. */
+  axes: MultirunAxis[];
+}
+
+/**
+ * Reads the overrides of `--multirun`: a top-level comma makes an override a sweep axis. Every value is
+ * parsed like a single override (so a syntax error names it); an empty value or a key given twice is refused.
+ */
+export function parseMultirun(overrides: readonly string[]): Multirun {
+  const fixed: string[] = [];
+  const axes: MultirunAxis[] = [];
+  const seen = new Set<string>();
+  for (const text of overrides) {
+    const eq = text.indexOf('=');
+    const raw = eq > 0 ? text.slice(eq + 1).trim() : '';
+    if (eq <= 0 || !isMultirunValue(raw)) {
+      const key = parseOverride(text).path.join('.');
+      if (seen.has(key)) throw duplicateKey(key);
+      seen.add(key);
+      fixed.push(text);
+      continue;
+    }
+    const key = text.slice(0, eq).trim();
+    const values = splitMultirunValue(raw);
+    if (values.some((value) => value === '')) {
+      throw new CardwatchError(
+        'CONFIG_OVERRIDE_SYNTAX',
+        `override "${text}": an empty value between commas (write training.lr=0.001,0.003)`,
+      );
+    }
+    for (const value of values) parseOverride(`${key}=${value}`);
+    if (seen.has(key)) throw duplicateKey(key);
+    seen.add(key);
+    axes.push({ key, values });
+  }
+  return { fixed, axes };
+}
+
+function duplicateKey(key: string): CardwatchError {
+  return new CardwatchError(
+    'CONFIG_OVERRIDE_SYNTAX',
+    `override key ${key} is given twice; list its values once, separated by commas`,
+  );
+}
+
+/**
+ * The grid of a multirun: one override list per trial (the cartesian product of the axes, the first axis
+ * varying slowest, as Hydra orders it), fixed overrides first.
+ * @example expandMultirun(parseMultirun(['a.b=1,2', 'c.d=x'])) // → [['c.d=x', 'a.b=1'], ['c.d=x', 'a.b=2']]
+ */
+export function expandMultirun(multirun: Multirun): string[][] {
+  let trials: string[][] = [[]];
+  for (const axis of multirun.axes) {
+    trials = trials.flatMap((trial) => axis.values.map((value) => [...trial, `${axis.key}=${value}`]));
+  }
+  return trials.map((trial) => [...multirun.fixed, ...trial]);
 }
 
 /** Parses `a.b=c`; the value is read as a YAML scalar or flow collection (`0.005`, `true`, `[V1, V2]`). */
@@ -51,7 +141,8 @@ export function parseOverride(text: string): Override {
   if (isMultirunValue(raw)) {
     throw new CardwatchError(
       'CONFIG_OVERRIDE_SYNTAX',
-      `override "${text}": a comma separates multirun values; sweeps are not available in this command`,
+      `override "${text}": a comma separates multirun values; sweeps are not available in this command ` +
+        '(a grid of runs: `cardwatch train --multirun …`; a list value goes in brackets: [V1,V2])',
     );
   }
   let value: unknown;
@@ -227,11 +318,41 @@ export interface LoadConfigOptions {
   overrides?: readonly string[];
 }
 
+/**
+ * Fills in the default member's tag of every tagged union an override reaches into when the config names
+ * no member there: `model.hidden_dim=64` with no `model:` section means the default model, exactly as if
+ * the section were absent (without the tag, the union could not tell which member the key belongs to).
+ */
+function withDefaultTags(raw: Plain, overrides: readonly Override[]): Plain {
+  const defaults = configSchema.parse({}) as unknown as Plain;
+  let out = raw;
+  for (const override of overrides) {
+    for (let depth = 1; depth < override.path.length; depth++) {
+      const prefix = override.path.slice(0, depth);
+      const fallback = valueAt(defaults, prefix);
+      if (!isPlainObject(fallback)) break;
+      const node = valueAt(out, prefix);
+      for (const tag of UNION_TAGS) {
+        if (tag in fallback && !(isPlainObject(node) && tag in node) && override.path[depth] !== tag) {
+          const patch: Plain = {};
+          setPath(patch, [...prefix, tag], fallback[tag]);
+          out = deepMerge(out, patch);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Resolves the configuration a command runs with. */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const file = options.file ?? (existsSync('configs/default.yaml') ? 'configs/default.yaml' : undefined);
   let raw: Plain = file ? readConfigFile(file) : {};
   const overrides = (options.overrides ?? []).map(parseOverride);
+  raw = withDefaultTags(
+    raw,
+    overrides.filter((override) => !isTagOverride(override)),
+  );
   // Member switches first, so `…threshold.precision=0.8 …threshold.strategy=target_precision` works in any order.
   const ordered = [...overrides].sort((a, b) => Number(isTagOverride(b)) - Number(isTagOverride(a)));
   for (const override of ordered) {

@@ -11,21 +11,88 @@ export const INPUT_COLUMNS = ['Time', ...KAGGLE_FEATURES, 'Amount'] as const;
 
 const featureName = z.enum(INPUT_COLUMNS as unknown as [string, ...string[]]);
 
-const autoencoderSchema = z.strictObject({
-  type: z.literal('autoencoder'),
-  /** Input columns of the model, in order (raw values; the scaler lives inside the exported graph). */
-  features: z
+/** The supervised models' default inputs: the PCA components plus the two raw columns they transform. */
+export const CLASSIFIER_FEATURES = [...KAGGLE_FEATURES, 'Amount', 'Time'];
+
+function featureList(defaults: readonly string[]) {
+  return z
     .array(featureName)
     .min(1)
-    .default(() => [...KAGGLE_FEATURES])
-    .refine((list) => new Set(list).size === list.length, 'features must not repeat'),
+    .default(() => [...defaults])
+    .refine((list) => new Set(list).size === list.length, 'features must not repeat');
+}
+
+/** The autoencoder's knobs, shared by the `autoencoder` model and the hybrid's `autoencoder` block. */
+const autoencoderShape = {
+  /** Input columns of the model, in order (raw values; the scaler lives inside the exported graph). */
+  features: featureList(KAGGLE_FEATURES),
   hidden_dim: z.number().int().positive().default(32),
   latent_dim: z.number().int().positive().default(16),
   dropout: z.number().min(0).lt(1).default(0.1),
-});
+};
 
-/** A tagged union: other detectors (classifier, hybrid) join it as further members. */
-export const modelSchema = z.discriminatedUnion('type', [autoencoderSchema]);
+const autoencoderSchema = z.strictObject({ type: z.literal('autoencoder'), ...autoencoderShape });
+
+/**
+ * The supervised network's knobs, shared by `classifier` and `hybrid`. Defaults are deliberately modest (a
+ * small network, some dropout, a moderate class weight): the real data has ~490 frauds, so capacity beyond
+ * this mostly buys variance, and the choice is not tuned to the synthetic generator.
+ */
+const classifierShape = {
+  /**
+   * Raw input columns, in order. Inside the graph `Amount` becomes log1p(Amount) and `Time` the time of day
+   * as sin/cos of (Time mod 86400)/86400·2π; V columns pass as they are. Then the scaler.
+   */
+  features: featureList(CLASSIFIER_FEATURES),
+  /** Widths of the hidden ReLU layers, input side first; the output is one logit. */
+  hidden_dims: z
+    .array(z.number().int().positive())
+    .min(1)
+    .max(8)
+    .default(() => [32, 16]),
+  /** Dropout after each hidden layer (training only). */
+  dropout: z.number().min(0).lt(1).default(0.1),
+  /**
+   * Weight of the fraud term of the binary cross-entropy: a number, `balanced` (normals/frauds of the
+   * training rows, ≈ 580 on the Kaggle data) or `sqrt_balanced` (its square root, ≈ 24: enough for the few
+   * frauds to steer the gradient without the noisy, over-confident fit full balancing gives). The score is
+   * recalibrated on validation data either way.
+   */
+  pos_weight: z
+    .union([z.enum(['balanced', 'sqrt_balanced']), z.number().positive()], {
+      error: 'must be a number > 0, balanced or sqrt_balanced',
+    })
+    .default('sqrt_balanced'),
+  /**
+   * `platt`: the score is sigmoid(a·logit + b) with a, b fitted on the validation rows, so it is a fraud
+   * probability despite the class weight; `none`: sigmoid(logit) of the weighted fit (over-states the odds).
+   */
+  calibration: z.enum(['platt', 'none']).default('platt'),
+};
+
+const classifierSchema = z.strictObject({ type: z.literal('classifier'), ...classifierShape });
+
+const hybridSchema = z
+  .strictObject({
+    type: z.literal('hybrid'),
+    ...classifierShape,
+    /** The autoencoder (trained first, on normal training rows) whose log score is an extra classifier input. */
+    autoencoder: z.strictObject(autoencoderShape).prefault({}),
+  })
+  .superRefine((model, ctx) => {
+    // The bundle graph has one input: the autoencoder reads its columns from the classifier's.
+    const missing = model.autoencoder.features.filter((name) => !model.features.includes(name));
+    if (missing.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['features'],
+        message: `must include every model.autoencoder.features column (missing ${missing.join(', ')})`,
+      });
+    }
+  });
+
+/** A tagged union on `type`: `autoencoder` (the default, needs no labels), `classifier` and `hybrid`. */
+export const modelSchema = z.discriminatedUnion('type', [autoencoderSchema, classifierSchema, hybridSchema]);
 
 export const thresholdSchema = z.discriminatedUnion('strategy', [
   z.strictObject({
@@ -72,6 +139,11 @@ export const configSchema = z.strictObject({
   evaluation: z
     .strictObject({
       threshold: thresholdSchema.prefault({ strategy: 'normal_percentile' }),
+      /**
+       * Daily alert budget K: the report gives precision, recall and fraud amount of the top-K scores of
+       * each day (Time // 86400), pro-rated to the share of that day's transactions a split holds.
+       */
+      alerts_per_day: z.number().int().positive().default(100),
     })
     .prefault({}),
   paths: z
@@ -119,4 +191,5 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
+export type ModelType = ModelConfig['type'];
 export type ThresholdConfig = z.infer<typeof thresholdSchema>;

@@ -16,12 +16,20 @@ import {
 import { rankCounts, requireBothClasses, type RankCounts } from './ranking.js';
 import type { EvaluationReport, SplitMetrics, StoredPrCurve, StoredRocCurve } from './report-schema.js';
 import { chooseThresholdFromCounts } from './threshold.js';
+import { alertBudget, type AlertBudgetOptions, fraudAmountCaught } from './operational.js';
+
+/** The alert budget when none is given: the top 100 scores a day. */
+export const DEFAULT_ALERTS_PER_DAY = 100;
 
 export interface ScoredSplit {
   /** One score per row; higher = more suspicious. */
   scores: Float32Array;
   /** 0 normal, 1 fraud. */
   labels: Uint8Array;
+  /** `Amount` per row: with `times`, the report adds the alert budget and fraud amount metrics. */
+  amounts?: Float32Array;
+  /** `Time` per row (seconds; day = Time // 86400). */
+  times?: Float32Array;
 }
 
 export interface EvaluateInput {
@@ -30,11 +38,29 @@ export interface EvaluateInput {
   threshold: ThresholdConfig;
   /** Points kept per stored curve (default 500). */
   curvePoints?: number;
+  /** The daily alert budget (default 100 a day, not pro-rated); used when the splits carry amounts and times. */
+  alertBudget?: AlertBudgetOptions;
 }
 
-function splitMetrics(split: ScoredSplit, counts: RankCounts, threshold: number, what: string): SplitMetrics {
+function splitMetrics(
+  split: ScoredSplit,
+  counts: RankCounts,
+  threshold: number,
+  what: string,
+  budget: AlertBudgetOptions,
+): SplitMetrics {
   const confusion = confusionAt(split.scores, split.labels, threshold);
   const { precision, recall, f1 } = precisionRecallF1(confusion);
+  const { amounts, times } = split;
+  const operational =
+    amounts === undefined
+      ? {}
+      : {
+          ...(times === undefined
+            ? {}
+            : { alert_budget: alertBudget(split.scores, split.labels, amounts, times, budget) }),
+          fraud_amount: fraudAmountCaught(split.scores, split.labels, amounts, threshold),
+        };
   return {
     roc_auc: rocAucFromCounts(counts, what),
     average_precision: averagePrecisionFromCounts(counts, what),
@@ -47,6 +73,7 @@ function splitMetrics(split: ScoredSplit, counts: RankCounts, threshold: number,
     ],
     rows: split.scores.length,
     frauds: counts.positives,
+    ...operational,
   };
 }
 
@@ -90,8 +117,9 @@ export function evaluateSplits(input: EvaluateInput): EvaluationReport {
     input.validation.scores,
     input.validation.labels,
   );
-  const validation = splitMetrics(input.validation, valCounts, chosen.value, 'validation split');
-  const test = splitMetrics(input.test, testCounts, chosen.value, 'test split');
+  const budget = input.alertBudget ?? { perDay: DEFAULT_ALERTS_PER_DAY };
+  const validation = splitMetrics(input.validation, valCounts, chosen.value, 'validation split', budget);
+  const test = splitMetrics(input.test, testCounts, chosen.value, 'test split', budget);
   return {
     threshold: {
       value: chosen.value,

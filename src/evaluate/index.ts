@@ -17,7 +17,9 @@ export type { RankCounts } from './ranking.js';
 export { downsampleCurve, downsampleIndices, DEFAULT_CURVE_POINTS } from './downsample.js';
 export { chooseThreshold, percentileLinear } from './threshold.js';
 export type { ChosenThreshold } from './threshold.js';
-export { evaluateSplits } from './evaluate.js';
+export { evaluateSplits, DEFAULT_ALERTS_PER_DAY } from './evaluate.js';
+export { alertBudget, dayOf, fraudAmountCaught, rowsPerDay, SECONDS_PER_DAY } from './operational.js';
+export type { AlertBudgetMetrics, AlertBudgetOptions, FraudAmountMetrics } from './operational.js';
 export type { EvaluateInput, ScoredSplit } from './evaluate.js';
 export {
   splitMetricsSchema,

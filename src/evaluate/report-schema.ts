@@ -15,6 +15,23 @@ export const splitMetricsSchema = z.object({
   confusion: z.tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])]),
   rows: z.number().int(),
   frauds: z.number().int(),
+  /**
+   * The top-K scores of each day (K = evaluation.alerts_per_day, pro-rated to the split's share of the day):
+   * precision, recall and fraud amount within that budget. Absent in reports written before it existed.
+   */
+  alert_budget: z
+    .object({
+      per_day: z.number().int(),
+      days: z.number().int(),
+      alerts: z.number().int(),
+      frauds_caught: z.number().int(),
+      precision: z.number(),
+      recall: z.number(),
+      amount_share: z.number(),
+    })
+    .optional(),
+  /** Fraud `Amount` flagged at the threshold: total, caught and their ratio. Absent in older reports. */
+  fraud_amount: z.object({ total: z.number(), caught: z.number(), share: z.number() }).optional(),
 });
 export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
 

@@ -19,6 +19,33 @@ function confusionCell(metrics: SplitMetrics, which: 'tp' | 'fp' | 'fn' | 'tn'):
   return count({ tn, fp, fn, tp }[which]);
 }
 
+/** The alert-budget and fraud-amount rows, when the report has them (reports from before do not). */
+function operationalRows(val: SplitMetrics, test: SplitMetrics): string[] {
+  const lines: string[] = [];
+  const [a, b] = [val.alert_budget, test.alert_budget];
+  if (a !== undefined && b !== undefined) {
+    const k = a.per_day;
+    lines.push(
+      row(`precision@${k}/day`, fixed(a.precision), fixed(b.precision), `top ${k} scores a day (pro-rated)`),
+      row(`recall@${k}/day`, fixed(a.recall), fixed(b.recall)),
+      row(`  alerts`, count(a.alerts), count(b.alerts), `over ${a.days} / ${b.days} day(s)`),
+      row(
+        `fraud amount@${k}/day`,
+        fixed(a.amount_share),
+        fixed(b.amount_share),
+        'share of fraud Amount alerted',
+      ),
+    );
+  }
+  const [c, d] = [val.fraud_amount, test.fraud_amount];
+  if (c !== undefined && d !== undefined) {
+    lines.push(
+      row('fraud amount caught', fixed(c.share), fixed(d.share), 'share of fraud Amount at the threshold'),
+    );
+  }
+  return lines;
+}
+
 /**
  * Format a report as an aligned table with validation and test columns.
  * @example
@@ -44,6 +71,7 @@ export function formatEvaluationSummary(report: EvaluationReport): string {
     row('TN', confusionCell(val, 'tn'), confusionCell(test, 'tn')),
     row('rows', count(val.rows), count(test.rows)),
     row('frauds', count(val.frauds), count(test.frauds)),
+    ...operationalRows(val, test),
     `threshold ${Number(report.threshold.value.toPrecision(6))}: ${report.threshold.strategy} (is_fraud = score > threshold)`,
   ];
   if (report.threshold.warning !== undefined) lines.push(`warning: ${report.threshold.warning}`);

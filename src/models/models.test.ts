@@ -70,6 +70,7 @@ describe('model.json', () => {
     writeFileSync(join(dir, 'bad.json'), '{"format_version":');
     expect(() => readModelFile(join(dir, 'bad.json'))).toThrow(/cannot read model file/);
     const file = toModelFile(tinyModel());
+    if (file.type !== 'autoencoder') throw new Error('expected an autoencoder file');
     const tampered = Buffer.from(file.parameters, 'base64');
     tampered[0] = tampered[0]! ^ 1;
     writeFileSync(

@@ -22,6 +22,7 @@ function referenceLoss(
   rows: number,
   loss: LossKind,
   masks: Map<number, Float64Array>,
+  posWeight = 1,
 ): number {
   let dim = spec.inputDim;
   let a = Array.from(x);
@@ -53,7 +54,7 @@ function referenceLoss(
   for (let i = 0; i < a.length; i++) {
     const y = a[i]!;
     const t = target[i]!;
-    sum += loss === 'mse' ? (y - t) ** 2 : -(t * Math.log(y) + (1 - t) * Math.log(1 - y));
+    sum += loss === 'mse' ? (y - t) ** 2 : -(posWeight * t * Math.log(y) + (1 - t) * Math.log(1 - y));
   }
   return sum / a.length;
 }
@@ -62,6 +63,8 @@ interface Case {
   name: string;
   spec: NetworkSpec;
   loss: LossKind;
+  /** BCE's positive-class weight (default 1). */
+  posWeight?: number;
 }
 
 const cases: Case[] = [
@@ -111,6 +114,36 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'weighted BCE from logits (posWeight 7): the classifier shape, dense+relu, dropout, dense(1)+sigmoid',
+    loss: 'bce',
+    posWeight: 7,
+    spec: {
+      inputDim: 5,
+      layers: [
+        { kind: 'dense', units: 6 },
+        { kind: 'relu' },
+        { kind: 'dropout', rate: 0.2 },
+        { kind: 'dense', units: 1 },
+        { kind: 'sigmoid' },
+      ],
+    },
+  },
+  {
+    name: 'weighted BCE on probabilities (posWeight 3, clamped path)',
+    loss: 'bce',
+    posWeight: 3,
+    spec: {
+      inputDim: 4,
+      layers: [
+        { kind: 'dense', units: 5 },
+        { kind: 'relu' },
+        { kind: 'dense', units: 2 },
+        { kind: 'sigmoid' },
+        { kind: 'relu' },
+      ],
+    },
+  },
+  {
     name: 'BCE on probabilities (clamped path): sigmoid then a standalone relu as the last op',
     loss: 'bce',
     spec: {
@@ -130,7 +163,7 @@ describe.each<[string, KernelBackend]>([
   ['js', createJsKernels],
   ['wasm-simd', createWasmKernels],
 ])('finite-difference gradient check (%s kernels)', (_, backend) => {
-  for (const { name, spec, loss } of cases) {
+  for (const { name, spec, loss, posWeight = 1 } of cases) {
     it(name, () => {
       const plan = compilePlan(spec);
       const rows = 6;
@@ -148,7 +181,7 @@ describe.each<[string, KernelBackend]>([
       workspace.input.set(x);
       workspace.target.set(target);
       workspace.forward(rows, new Prng(3));
-      const engineLoss = workspace.backward(loss) / (rows * plan.outputDim);
+      const engineLoss = workspace.backward(loss, posWeight) / (rows * plan.outputDim);
       const analytic = new Float64Array(plan.parameterCount);
       workspace.writeGradients(analytic);
       for (let i = 0; i < analytic.length; i++) analytic[i]! /= rows * plan.outputDim;
@@ -172,7 +205,7 @@ describe.each<[string, KernelBackend]>([
       const p64 = Float64Array.from(params);
       const x64 = Float64Array.from(x);
       const t64 = Float64Array.from(target);
-      const reference = referenceLoss(spec, p64, x64, t64, rows, loss, masks);
+      const reference = referenceLoss(spec, p64, x64, t64, rows, loss, masks, posWeight);
       expect(Math.abs(engineLoss - reference) / reference).toBeLessThan(1e-5);
 
       const h = 1e-6;
@@ -180,9 +213,9 @@ describe.each<[string, KernelBackend]>([
       for (let j = 0; j < p64.length; j++) {
         const saved = p64[j]!;
         p64[j] = saved + h;
-        const up = referenceLoss(spec, p64, x64, t64, rows, loss, masks);
+        const up = referenceLoss(spec, p64, x64, t64, rows, loss, masks, posWeight);
         p64[j] = saved - h;
-        const down = referenceLoss(spec, p64, x64, t64, rows, loss, masks);
+        const down = referenceLoss(spec, p64, x64, t64, rows, loss, masks, posWeight);
         p64[j] = saved;
         const numeric = (up - down) / (2 * h);
         expect(

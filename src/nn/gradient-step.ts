@@ -32,6 +32,8 @@ export interface StepConfig {
   readonly workers: number;
   readonly worker: number;
   readonly batchSize: number;
+  /** BCE's positive-class weight (see `lossSum`); absent = 1. */
+  readonly posWeight?: number;
 }
 
 /** Rows [start, end) of a batch of `batchRows` that worker `worker` of `workers` handles (contiguous slices). */
@@ -120,7 +122,7 @@ export class GradientStep {
     workspace.loadParameters(buffers.params);
     const prng: Prng | null = this.hasDropout ? dropoutPrng(config.seed, epoch, step, config.worker) : null;
     workspace.forward(rows, prng);
-    buffers.losses[config.worker] = workspace.backward(config.loss);
+    buffers.losses[config.worker] = workspace.backward(config.loss, config.posWeight ?? 1);
     workspace.writeGradients(buffers.grads);
   }
 }

@@ -91,7 +91,7 @@ export function predict(
 
 /**
  * Mean loss over all rows × outputDim elements in inference mode (dropout off), computed like training
- * (BCE from logits when the network ends with a sigmoid).
+ * (BCE from logits when the network ends with a sigmoid; `posWeight` weighs BCE's positive term).
  */
 export function lossValue(
   spec: NetworkSpec,
@@ -100,6 +100,7 @@ export function lossValue(
   target: Float32Array,
   rows: number,
   loss: LossKind,
+  posWeight = 1,
 ): number {
   const plan = prepare(spec, params, x, rows);
   checkMatrix(target, rows, plan.outputDim, 'target');
@@ -114,7 +115,7 @@ export function lossValue(
   let sum = 0;
   forEachChunk(workspace, chunk, x, rows, (first, count) => {
     workspace.target.set(target.subarray(first * dim, (first + count) * dim));
-    sum += workspace.loss(loss);
+    sum += workspace.loss(loss, posWeight);
   });
   return sum / (rows * dim);
 }

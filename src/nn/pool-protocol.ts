@@ -36,6 +36,8 @@ export interface WorkerInit {
   readonly workers: number;
   readonly worker: number;
   readonly batchSize: number;
+  /** BCE's positive-class weight (1 = unweighted). */
+  readonly posWeight: number;
   readonly x: Float32Array;
   readonly target: Float32Array;
   readonly perm: Uint32Array;

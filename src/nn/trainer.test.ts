@@ -185,6 +185,71 @@ describe('createTrainer: epochs', () => {
   });
 });
 
+describe('createTrainer: weighted BCE', () => {
+  const prng = new Prng(5);
+  const rows = 400;
+  const points = Float32Array.from({ length: rows * 2 }, () => prng.normal());
+  // A rare positive class (about 6%), as class weighting is meant for.
+  const labels = Float32Array.from({ length: rows }, (_, r) => (points[2 * r]! > 1.5 ? 1 : 0));
+  const spec: NetworkSpec = {
+    inputDim: 2,
+    layers: [{ kind: 'dense', units: 4 }, { kind: 'relu' }, { kind: 'dense', units: 1 }, { kind: 'sigmoid' }],
+  };
+  const bce = (overrides: Partial<TrainerOptions>): TrainerOptions => ({
+    spec,
+    loss: 'bce',
+    lr: 0.02,
+    weightDecay: 0,
+    batchSize: 50,
+    workers: 1,
+    seed: 3,
+    ...overrides,
+  });
+  const run = (overrides: Partial<TrainerOptions>): Promise<Float32Array> =>
+    withTrainer(
+      bce(overrides),
+      { x: points, target: labels, rows },
+      async (trainer) => {
+        for (let e = 0; e < 5; e++) await trainer.epoch();
+        return trainer.parameters();
+      },
+      initParameters(spec, 2),
+    );
+
+  it('the first step loss is the weighted inference loss; worker threads apply the same weight', async () => {
+    const initial = initParameters(spec, 2);
+    const result = await withTrainer(
+      bce({ posWeight: 9, shuffle: false, batchSize: rows }),
+      { x: points, target: labels, rows },
+      (trainer) => trainer.epoch(),
+      initial,
+    );
+    expect(result.stepLosses[0]).toBeCloseTo(lossValue(spec, initial, points, labels, rows, 'bce', 9), 6);
+    expect(lossValue(spec, initial, points, labels, rows, 'bce', 9)).toBeGreaterThan(
+      lossValue(spec, initial, points, labels, rows, 'bce'),
+    );
+    const one = await run({ posWeight: 9, workers: 1 });
+    const two = await run({ posWeight: 9, workers: 2 });
+    for (let i = 0; i < one.length; i++) expect(two[i]).toBeCloseTo(one[i]!, 4);
+  });
+
+  it('a larger positive weight raises the predicted probability of positives', async () => {
+    const meanPositive = (params: Float32Array): number => {
+      const p = predict(spec, params, points, rows);
+      let sum = 0;
+      let count = 0;
+      labels.forEach((label, r) => {
+        if (label === 1) {
+          sum += p[r]!;
+          count++;
+        }
+      });
+      return sum / count;
+    };
+    expect(meanPositive(await run({ posWeight: 10 }))).toBeGreaterThan(meanPositive(await run({})));
+  });
+});
+
 describe('createTrainer: parameters, errors and shutdown', () => {
   it('parameters() is a copy and setParameters replaces them', async () => {
     await withTrainer(options({ workers: 1 }), data, async (trainer) => {
@@ -239,6 +304,8 @@ describe('createTrainer: parameters, errors and shutdown', () => {
     ['workers', { workers: 1.5 }, /workers must be a positive integer, got 1.5/],
     ['betas', { betas: [0.9, 1] }, /betas must be two numbers in \[0, 1\)/],
     ['weightDecay', { weightDecay: -1 }, /weightDecay must be a finite number >= 0/],
+    ['posWeight', { loss: 'bce', posWeight: 0 }, /posWeight must be a finite number > 0, got 0/],
+    ['posWeight with mse', { posWeight: 2 }, /loss "mse" takes none/],
   ])('rejects a bad option: %s', async (_, overrides, message) => {
     await expect(createTrainer(options(overrides), data, initParameters(autoencoder, 3))).rejects.toThrow(
       message,

@@ -31,6 +31,11 @@ export interface TrainerOptions {
   seed: number;
   /** Default true: a seeded permutation per epoch; false = rows in order. */
   shuffle?: boolean;
+  /**
+   * BCE only: weight of the positive (target 1) term, as PyTorch's `pos_weight` (default 1 = unweighted).
+   * Class weighting for rare positives without repeating rows.
+   */
+  posWeight?: number;
 }
 
 /** Training rows; `target` is rows × outputDim (for an autoencoder pass target = x). */
@@ -79,7 +84,14 @@ function checkOptions(options: TrainerOptions): Required<TrainerOptions> {
   const betas = options.betas ?? [0.9, 0.999];
   const eps = options.eps ?? 1e-8;
   const shuffle = options.shuffle ?? true;
+  const posWeight = options.posWeight ?? 1;
   if (loss !== 'mse' && loss !== 'bce') throw invalid(`loss must be "mse" or "bce", got ${String(loss)}`);
+  if (!(Number.isFinite(posWeight) && posWeight > 0)) {
+    throw invalid(`posWeight must be a finite number > 0, got ${posWeight}`);
+  }
+  if (loss === 'mse' && posWeight !== 1) {
+    throw invalid(`posWeight weighs the positive class of binary cross-entropy; loss "mse" takes none`);
+  }
   if (!(Number.isFinite(lr) && lr > 0)) throw invalid(`lr must be a finite number > 0, got ${lr}`);
   if (!(Number.isFinite(weightDecay) && weightDecay >= 0)) {
     throw invalid(`weightDecay must be a finite number >= 0, got ${weightDecay}`);
@@ -96,7 +108,7 @@ function checkOptions(options: TrainerOptions): Required<TrainerOptions> {
   }
   if (!Number.isInteger(seed)) throw invalid(`seed must be an integer, got ${seed}`);
   if (typeof shuffle !== 'boolean') throw invalid(`shuffle must be a boolean, got ${String(shuffle)}`);
-  return { ...options, betas, eps, shuffle };
+  return { ...options, betas, eps, shuffle, posWeight };
 }
 
 function checkData(plan: Plan, loss: LossKind, data: TrainingData): void {
@@ -315,6 +327,7 @@ export async function createTrainer(
     workers,
     worker: thread + 1,
     batchSize: checked.batchSize,
+    posWeight: checked.posWeight,
     x,
     target,
     perm: buffers.perm,

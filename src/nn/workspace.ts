@@ -169,19 +169,19 @@ export class Workspace {
     return current;
   }
 
-  /** Σ loss of the last forward pass against `target` (no gradients). */
-  loss(kind: LossKind): number {
+  /** Σ loss of the last forward pass against `target` (no gradients); `posWeight` as in `lossSum` (BCE). */
+  loss(kind: LossKind, posWeight = 1): number {
     const fused = kind === 'bce' && this.plan.endsWithSigmoid;
     const n = this.rows * this.plan.outputDim;
     if (kind === 'mse') return this.kernels.mseLoss(this.output, this.targets(), n, null);
-    return lossSum(kind, fused, fused ? this.finalLogits() : this.output, this.targets(), n, null);
+    return lossSum(kind, fused, fused ? this.finalLogits() : this.output, this.targets(), n, null, posWeight);
   }
 
   /**
    * Back-propagates Σ loss of the last forward pass (the gradients are sums over rows, not means) into
-   * the workspace's gradient buffers, which it overwrites. Returns Σ loss.
+   * the workspace's gradient buffers, which it overwrites. Returns Σ loss. `posWeight` as in `lossSum` (BCE).
    */
-  backward(kind: LossKind): number {
+  backward(kind: LossKind, posWeight = 1): number {
     const { kernels, plan, rows } = this;
     const ops = plan.ops;
     const fused = kind === 'bce' && plan.endsWithSigmoid;
@@ -192,7 +192,7 @@ export class Workspace {
     const sum =
       kind === 'mse'
         ? kernels.mseLoss(this.output, this.targets(), n, delta)
-        : lossSum(kind, fused, fused ? this.finalLogits() : this.output, this.targets(), n, delta);
+        : lossSum(kind, fused, fused ? this.finalLogits() : this.output, this.targets(), n, delta, posWeight);
     // With BCE fused onto a final sigmoid, delta is already ∂L/∂logits: skip the sigmoid's derivative.
     let skipActivation = false;
     if (fused) {

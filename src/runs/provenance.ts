@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export const provenanceSchema = z.object({
@@ -15,14 +16,20 @@ export const provenanceSchema = z.object({
   memory_gb: z.number(),
   seed: z.number().int(),
   data_fingerprint: z.string(),
+  /** The CSV the prepared dataset was made from (what to prepare again if the dataset is gone). */
+  data_source: z.string().nullable().optional(),
   workers: z.number().int(),
   recorded_at: z.string(),
 });
 export type Provenance = z.infer<typeof provenanceSchema>;
 
+/** The package's own folder: the commit that matters is the code's, whatever the working directory. */
+const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
 function git(args: string[]): string | null {
   try {
     return execFileSync('git', args, {
+      cwd: PACKAGE_DIR,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
       timeout: 5000,
@@ -48,6 +55,7 @@ export function collectProvenance(input: {
   seed: number;
   dataFingerprint: string;
   workers: number;
+  dataSource?: string;
 }): Provenance {
   const commit = git(['rev-parse', 'HEAD']);
   const status = commit === null ? null : git(['status', '--porcelain', '--untracked-files=no']);
@@ -62,6 +70,7 @@ export function collectProvenance(input: {
     memory_gb: Number((totalmem() / 2 ** 30).toFixed(1)),
     seed: input.seed,
     data_fingerprint: input.dataFingerprint,
+    data_source: input.dataSource ?? null,
     workers: input.workers,
     recorded_at: new Date().toISOString(),
   };

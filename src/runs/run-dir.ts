@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -129,4 +130,10 @@ export function listRuns(runsDir: string): string[] {
 
 export function latestRunId(runsDir: string): string | null {
   return listRuns(runsDir).at(-1) ?? null;
+}
+
+/** Deletes a run folder and everything in it. @throws CardwatchError RUN_NOT_FOUND when there is no such run. */
+export function removeRunDir(runsDir: string, id: string): void {
+  const { dir } = loadRun(runsDir, id);
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -21,26 +21,59 @@ describe('toErrorOutcome', () => {
     expect(outcome.logLevel).toBe('info');
   });
 
-  it('honours a status override and carries the Allow header of a 405', () => {
-    const error = new CardwatchError('INVALID_INPUT', 'no', { statusCode: 405, details: { allow: 'POST' } });
+  it('carries the headers an error asks for (a 405 Allow, a 401 challenge), strings only', () => {
+    const error = new CardwatchError('METHOD_NOT_ALLOWED', 'no', {
+      details: { headers: { allow: 'POST', bad: 7 } },
+    });
     const outcome = toErrorOutcome(error, context);
     expect(outcome.reply.error).toBe('Method Not Allowed');
     expect(outcome.headers).toEqual({ allow: 'POST' });
+    expect(
+      toErrorOutcome(new CardwatchError('UNAUTHORIZED', 'no', { details: 'x' }), context).headers,
+    ).toEqual({});
   });
 
-  it('logs a 503 at warn level and keeps its message', () => {
+  it('honours a status override', () => {
+    const outcome = toErrorOutcome(
+      new CardwatchError('MODEL_NOT_FOUND', 'none', { statusCode: 503 }),
+      context,
+    );
+    expect(outcome.reply.statusCode).toBe(503);
+  });
+
+  it('names the content type sent and the types accepted in a 415', () => {
+    const error = fastifyError('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415);
+    expect(toErrorOutcome(error, { ...context, contentType: 'text/xml', accepts: 'text/csv' }).reply).toEqual(
+      errorReply(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'unsupported content type "text/xml": send the body as text/csv',
+      ),
+    );
+    expect(toErrorOutcome(error, context).reply.message).toBe(
+      'unsupported no content type: send the body as application/json',
+    );
+  });
+
+  it('cuts a very long message so a reply never echoes a huge input', () => {
+    const outcome = toErrorOutcome(new CardwatchError('CSV_HEADER', `found ${'x'.repeat(5000)}`), context);
+    expect(outcome.reply.message.length).toBeLessThanOrEqual(1001);
+  });
+
+  it('logs a 503 at info level (a state, counted in /metrics) and keeps its message', () => {
     const outcome = toErrorOutcome(
       new CardwatchError('MODEL_NOT_FOUND', 'none', { statusCode: 503 }),
       context,
     );
     expect(outcome.reply).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: 'none' });
-    expect(outcome.logLevel).toBe('warn');
+    expect(outcome.logLevel).toBe('info');
   });
 
   it('puts the body limit into the 413 message', () => {
     const outcome = toErrorOutcome(fastifyError('FST_ERR_CTP_BODY_TOO_LARGE', 413), context);
     expect(outcome.reply).toMatchObject({
       statusCode: 413,
+      code: 'PAYLOAD_TOO_LARGE',
       message: 'request body is larger than the limit of 2048 bytes',
     });
   });

@@ -29,42 +29,68 @@ export type ErrorReply = z.infer<typeof errorReplySchema>;
 export interface ErrorOutcome {
   readonly reply: ErrorReply;
   readonly headers: Readonly<Record<string, string>>;
-  /** `error` = a bug or an outage (logged with the stack); `info` = the client's mistake. */
-  readonly logLevel: 'info' | 'warn' | 'error';
+  /**
+   * `error` = a bug (logged with the stack); `info` = the client's mistake, or a 503 state the service is in (no
+   * model, log full, shutting down). Those states are logged once where they begin and counted per request in
+   * /metrics; a warn line per refused request would flood the log exactly when the service is under strain.
+   */
+  readonly logLevel: 'info' | 'error';
 }
 
 export interface ErrorContext {
   readonly requestId: string;
+  /** Body limit of the route that failed (routes differ: the batch route takes far larger bodies). */
   readonly bodyLimitBytes: number;
+  /** Content types the route accepts, for the 415 message, e.g. `application/json or text/csv`. */
+  readonly accepts?: string;
+  /** The content type the client sent, if any (echoed, cut, in the 415 message). */
+  readonly contentType?: string;
 }
+
+/** Longest message sent: messages may quote client input (a CSV header, a field name), and must stay readable. */
+export const MAX_MESSAGE_LENGTH = 1000;
 
 /** Builds an `{statusCode, code, error, message}` body. */
 export function errorReply(statusCode: number, code: ErrorCode, message: string): ErrorReply {
-  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message };
+  const text = message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message: text };
+}
+
+/** Cuts a client-supplied string for echoing in a message. */
+function shown(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /**
  * Fastify's own request errors, mapped onto the catalogue. They carry no user data, so their status is kept and
  * only the message is rewritten to say what to do.
- * TODO(lead): the catalogue has no HTTP-level codes yet (PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE,
- * ROUTE_NOT_FOUND); until it does these answer `INVALID_INPUT` with the right HTTP status.
  */
 function fastifyRequestError(
   code: string,
   context: ErrorContext,
-): { status: number; message: string } | null {
+): { status: number; code: ErrorCode; message: string } | null {
   switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
         status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
         message: `request body is larger than the limit of ${context.bodyLimitBytes} bytes`,
       };
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, message: 'unsupported content type: send the body as application/json' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const sent =
+        context.contentType === undefined
+          ? 'no content type'
+          : `content type "${shown(context.contentType)}"`;
+      return {
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: `unsupported ${sent}: send the body as ${context.accepts ?? 'application/json'}`,
+      };
+    }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, message: 'request body is empty: send a JSON object like {"features": [...]}' };
+      return { status: 400, code: 'INVALID_INPUT', message: 'request body is empty: send a JSON object' };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, message: 'request body is not valid JSON' };
+      return { status: 400, code: 'INVALID_INPUT', message: 'request body is not valid JSON' };
     default:
       return null;
   }
@@ -82,9 +108,8 @@ function readProperty(error: unknown, key: string): unknown {
 export function toErrorOutcome(error: unknown, context: ErrorContext): ErrorOutcome {
   const noHeaders = {};
   if (isCardwatchError(error) && error.statusCode !== 500) {
-    const headers = readAllowHeader(error.details);
-    const logLevel = error.statusCode >= 500 ? 'warn' : 'info';
-    return { reply: errorReply(error.statusCode, error.code, error.message), headers, logLevel };
+    const headers = readReplyHeaders(error.details);
+    return { reply: errorReply(error.statusCode, error.code, error.message), headers, logLevel: 'info' };
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = readProperty(error, 'validationContext');
@@ -95,7 +120,7 @@ export function toErrorOutcome(error: unknown, context: ErrorContext): ErrorOutc
   const known = typeof fastifyCode === 'string' ? fastifyRequestError(fastifyCode, context) : null;
   if (known !== null) {
     return {
-      reply: errorReply(known.status, 'INVALID_INPUT', known.message),
+      reply: errorReply(known.status, known.code, known.message),
       headers: noHeaders,
       logLevel: 'info',
     };
@@ -115,8 +140,14 @@ export function toErrorOutcome(error: unknown, context: ErrorContext): ErrorOutc
   return { reply: errorReply(500, code, message), headers: noHeaders, logLevel: 'error' };
 }
 
-/** A 405 CardwatchError carries the allowed methods in `details.allow` (see `error-handler.ts`). */
-function readAllowHeader(details: unknown): Record<string, string> {
-  const allow = readProperty(details, 'allow');
-  return typeof allow === 'string' ? { allow } : {};
+/**
+ * Response headers an error asks for, in `details.headers` (a 405's `Allow`, a 401's `WWW-Authenticate`); only
+ * string values are taken.
+ */
+function readReplyHeaders(details: unknown): Record<string, string> {
+  const headers = readProperty(details, 'headers');
+  if (typeof headers !== 'object' || headers === null) return {};
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (typeof value === 'string') out[name] = value;
+  return out;
 }

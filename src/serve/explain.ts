@@ -48,7 +48,7 @@ export function topContributions(
   const count = Math.min(k, width);
   if (count <= 0 || contributions.length < offset + width) return [];
   // Partial insertion sort into `count` slots: k is small (5 of 28), so this beats sorting the row.
-  const best = new Int32Array(count).fill(-1);
+  const best = new Array<number>(count).fill(-1);
   let total = 0;
   for (let c = 0; c < width; c++) {
     const value = contributions[offset + c] as number;
@@ -69,9 +69,16 @@ export function topContributions(
     const contribution = contributions[offset + c] as number;
     out.push({
       feature: columns[c] as string,
-      contribution,
-      share: total > 0 && Number.isFinite(total) ? contribution / total : 0,
+      // Extreme (finite) inputs overflow float32 inside the model; JSON has no Infinity.
+      contribution: Number.isFinite(contribution) ? contribution : Number.MAX_VALUE,
+      share: shareOf(contribution, total),
     });
   }
   return out;
+}
+
+/** A contribution's part of the total; an overflowed (infinite) contribution takes all of it. */
+function shareOf(contribution: number, total: number): number {
+  if (!Number.isFinite(total)) return Number.isFinite(contribution) ? 0 : 1;
+  return total > 0 ? contribution / total : 0;
 }

@@ -95,7 +95,11 @@ export function buildPlan(modelVersion: string, columns: readonly string[]): Mod
       for (let i = 0; i < width; i++) {
         const source = sources[i] as number;
         out[offset + i] =
-          source >= 0 ? (features[source] as number) : source === FROM_AMOUNT ? (amount as number) : (time as number);
+          source >= 0
+            ? (features[source] as number)
+            : source === FROM_AMOUNT
+              ? (amount as number)
+              : (time as number);
       }
       return null;
     },

@@ -4,13 +4,24 @@
  * Scorer. Scoring routes *lease* the scorer for the length of the request: a reload never disposes a scorer
  * a request is still using.
  */
-import type { Scorer } from '../bundle/scorer-types.js';
+import type { Scorer, ScoringEngine } from '../bundle/scorer-types.js';
 import { CardwatchError } from '../util/errors.js';
 
 /** A scorer held by one request; `release()` exactly once when the request no longer needs it. */
 export interface ScorerLease {
   readonly scorer: Scorer;
   release(): void;
+}
+
+/** What a reload did, for the admin reply and the log. */
+export interface ReloadOutcome {
+  readonly previousVersion: string | null;
+  readonly modelVersion: string;
+  readonly engines: readonly ScoringEngine[];
+  /** Time to load and verify the new bundle. */
+  readonly loadMs: number;
+  /** Requests still running on the previous model when the swap happened; it is disposed after them. */
+  readonly draining: number;
 }
 
 export interface ModelProvider {
@@ -23,6 +34,13 @@ export interface ModelProvider {
    * {@link leaseScorer} then hands out the current one with a no-op release.
    */
   acquire?(): ScorerLease | null;
+  /**
+   * Loads the model again (e.g. the bundle `production` names now) and swaps it in without failing a request;
+   * absent on providers with a fixed model (`POST /admin/reload` then answers RELOAD_FAILED).
+   */
+  reload?(): Promise<ReloadOutcome>;
+  /** Releases the scorers once nothing uses them; the app calls it when it closes. */
+  close?(): Promise<void>;
 }
 
 /** The 503 answer's advice; kept in one place because the CLI prints the same hint. */

@@ -9,21 +9,11 @@
  *    counting, not a grace period: a slow request can never find its model gone).
  */
 import type { Scorer } from '../bundle/scorer-types.js';
-import type { ScoringEngine } from '../bundle/manifest.js';
 import { scorerEngines } from '../bundle/scorer.js';
 import { CardwatchError, describeError } from '../util/errors.js';
-import type { ModelProvider, ScorerLease } from './model-provider.js';
+import type { ModelProvider, ReloadOutcome, ScorerLease } from './model-provider.js';
 
-/** What a reload did, for the admin reply and the log. */
-export interface ReloadOutcome {
-  readonly previousVersion: string | null;
-  readonly modelVersion: string;
-  readonly engines: readonly ScoringEngine[];
-  /** Time to load and verify the new bundle. */
-  readonly loadMs: number;
-  /** Requests still running on the previous model when the swap happened; it is disposed after them. */
-  readonly draining: number;
-}
+export type { ReloadOutcome };
 
 export interface ReloadableModelProvider extends ModelProvider {
   acquire(): ScorerLease | null;
@@ -73,8 +63,8 @@ class LeasedScorer implements ScorerLease {
   }
 
   release(): void {
-    // A negative count would mean a double release (a bug); clamping keeps the scorer alive rather than
-    // disposing it under a request that still runs.
+    // Callers release exactly once, in a `finally`. The count is never let below zero, so a stray release
+    // cannot make the next lease dispose the scorer early.
     this.refs = Math.max(0, this.refs - 1);
     if (this.retired && this.refs === 0) this.disposeOnce();
   }

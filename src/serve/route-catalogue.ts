@@ -1,6 +1,6 @@
 /**
  * The list of endpoints the API serves, collected from Fastify's `onRoute` hook so a new route plugin shows up
- * in `GET /` and in 405 answers without anyone editing a list by hand.
+ * in `GET /` and in 404/405 answers without anyone editing a list by hand.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
@@ -11,7 +11,7 @@ export interface Endpoint {
 }
 
 export interface RouteCatalogue {
-  /** Endpoints in registration order (HEAD twins of GET routes left out). */
+  /** Endpoints in registration order (HEAD twins of GET routes and wildcard routes left out). */
   list(): readonly Endpoint[];
   /** Methods registered for an exact path, e.g. `['POST']` for `/predict`; empty for an unknown path. */
   methodsFor(path: string): readonly string[];
@@ -23,6 +23,8 @@ export interface RouteCatalogue {
 export function collectRoutes(app: FastifyInstance): RouteCatalogue {
   const endpoints: Endpoint[] = [];
   app.addHook('onRoute', function recordRoute(route: RouteOptions) {
+    // Wildcards (the CORS preflight `OPTIONS *`) are plumbing, not endpoints a client calls by name.
+    if (route.url.includes('*')) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const summary = typeof route.schema?.summary === 'string' ? route.schema.summary : '';
     for (const method of methods) {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { describe, it, expect } from 'vitest';
 import { isCardwatchError } from '../util/errors.js';
 import { staticModelProvider } from './model-provider.js';
@@ -7,7 +8,7 @@ import { FakeScorer } from './__fixtures__/fake-scorer.js';
 describe('startServer', () => {
   it('listens on a free port, answers over real HTTP and closes', async () => {
     const server = await startServer({
-      scorer: staticModelProvider(new FakeScorer({ id: 'live-model', threshold: 0.5 })),
+      models: staticModelProvider(new FakeScorer({ id: 'live-model', threshold: 0.5 })),
       host: '127.0.0.1',
       port: 0,
     });
@@ -46,12 +47,12 @@ describe('startServer', () => {
 
   it('installs SIGINT/SIGTERM handlers only when asked, and a signal closes the server', async () => {
     const before = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
-    const plain = await startServer({ scorer: staticModelProvider(null), host: '127.0.0.1', port: 0 });
+    const plain = await startServer({ models: staticModelProvider(null), host: '127.0.0.1', port: 0 });
     expect(process.listenerCount('SIGTERM')).toBe(before.SIGTERM.length);
     await plain.close();
 
     const server = await startServer({
-      scorer: staticModelProvider(null),
+      models: staticModelProvider(null),
       host: '127.0.0.1',
       port: 0,
       handleSignals: true,
@@ -70,12 +71,12 @@ describe('startServer', () => {
   });
 
   it('reports a taken port as a CardwatchError naming the address', async () => {
-    const first = await startServer({ scorer: staticModelProvider(null), host: '127.0.0.1', port: 0 });
+    const first = await startServer({ models: staticModelProvider(null), host: '127.0.0.1', port: 0 });
     const port = Number(new URL(first.url).port);
     try {
       let thrown: unknown = null;
       try {
-        await startServer({ scorer: staticModelProvider(null), host: '127.0.0.1', port });
+        await startServer({ models: staticModelProvider(null), host: '127.0.0.1', port });
       } catch (error) {
         thrown = error;
       }
@@ -85,6 +86,67 @@ describe('startServer', () => {
       );
     } finally {
       await first.close();
+    }
+  });
+});
+
+/** Writes raw bytes to the server and collects what it answers until it closes the connection. */
+function rawExchange(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('abuse at the HTTP level', () => {
+  it('answers a client too slow to send its request with a JSON 408 REQUEST_TIMEOUT', async () => {
+    const server = await startServer({
+      models: staticModelProvider(null),
+      host: '127.0.0.1',
+      port: 0,
+      requestTimeoutMs: 300,
+      processMetrics: false,
+    });
+    try {
+      const started = performance.now();
+      // Headers promise a body that never comes (a slowloris).
+      const answer = await rawExchange(
+        server.url,
+        'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+      );
+      expect(performance.now() - started).toBeLessThan(3_000);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+      expect(body).toEqual({
+        statusCode: 408,
+        code: 'REQUEST_TIMEOUT',
+        error: 'Request Timeout',
+        message: 'the request was not received completely within 300 ms',
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers a malformed HTTP request with a JSON 400 and keeps serving', async () => {
+    const server = await startServer({
+      models: staticModelProvider(null),
+      host: '127.0.0.1',
+      port: 0,
+      processMetrics: false,
+    });
+    try {
+      const answer = await rawExchange(server.url, 'GARBAGE\r\n\r\n');
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(answer).toContain('"code":"INVALID_INPUT"');
+      expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    } finally {
+      await server.close();
     }
   });
 });

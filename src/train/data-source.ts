@@ -17,6 +17,16 @@ export interface DataSourceOptions {
   /** Print progress (stderr). */
   log?: (line: string) => void;
   silent?: boolean;
+  /** Called as each data phase ends (`load`, `generate`, `prepare: parse` …) with its seconds (profiling). */
+  onPhase?: (name: string, seconds: number) => void;
+}
+
+/** Times `work` and reports it as phase `name`. */
+async function phase<T>(options: DataSourceOptions, name: string, work: () => T | Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  options.onPhase?.(name, (performance.now() - started) / 1000);
+  return result;
 }
 
 export async function resolveTrainingData(
@@ -26,7 +36,9 @@ export async function resolveTrainingData(
   const log = options.log ?? (() => undefined);
   const current = currentPreparedFingerprint(config.data.prepared_dir);
   if (current) {
-    const prepared = loadPreparedDataset(config.data.prepared_dir, current);
+    const prepared = await phase(options, 'load', () =>
+      loadPreparedDataset(config.data.prepared_dir, current),
+    );
     log(
       `data: current prepared dataset ${current.slice(0, 12)} (${formatCount(prepared.dataset.rows)} rows)`,
     );
@@ -41,11 +53,13 @@ export async function resolveTrainingData(
       unit: 'rows',
       silent: options.silent ?? false,
     });
-    await writeSyntheticCsv(path, {
-      rows: config.data.synthetic_rows,
-      seed: config.seed,
-      onProgress: (done) => progress.update(done),
-    });
+    await phase(options, 'generate', () =>
+      writeSyntheticCsv(path, {
+        rows: config.data.synthetic_rows,
+        seed: config.seed,
+        onProgress: (done) => progress.update(done),
+      }),
+    );
     progress.finish();
   }
   return prepareWithProgress(path, config, options);
@@ -58,6 +72,11 @@ export async function prepareWithProgress(
 ): Promise<PreparedDataset> {
   let progress: ReturnType<typeof createProgress> | null = null;
   let stageName = '';
+  let stageStarted = performance.now();
+  const endStage = (): void => {
+    if (stageName !== '')
+      options.onPhase?.(`prepare: ${stageName}`, (performance.now() - stageStarted) / 1000);
+  };
   const prepared = await prepareDataset({
     input,
     preparedDir: config.data.prepared_dir,
@@ -65,7 +84,9 @@ export async function prepareWithProgress(
     onProgress: (stage, done, total) => {
       if (stage !== stageName) {
         progress?.finish();
+        endStage();
         stageName = stage;
+        stageStarted = performance.now();
         // fingerprint and parse advance through the file's bytes, write through its rows.
         const unit = stage === 'write' ? 'rows' : 'bytes';
         progress = createProgress({ label: stage, total, unit, silent: options.silent ?? false });
@@ -74,6 +95,7 @@ export async function prepareWithProgress(
     },
   });
   (progress as ReturnType<typeof createProgress> | null)?.finish();
+  endStage();
   options.log?.(
     `data: prepared ${prepared.fingerprint.slice(0, 12)} — ${formatCount(prepared.dataset.rows)} rows, ` +
       `${formatCount(prepared.meta.frauds)} frauds (now the current dataset)`,

@@ -6,29 +6,41 @@ import { writeFileSync } from 'node:fs';
 import type { ThresholdConfig } from '../config/index.js';
 import { selectColumns, type Dataset, type SplitIndices } from '../data/index.js';
 import {
+  DEFAULT_ALERTS_PER_DAY,
   evaluateSplits,
   type EvaluationReport,
   lossCurveSvg,
   prCurveSvg,
   rocCurveSvg,
+  rowsPerDay,
   scoreHistogramSvg,
 } from '../evaluate/index.js';
-import { type FittedAutoencoder, scoreRaw } from '../models/index.js';
+import { type FittedModel, scoreModel } from '../models/index.js';
 import type { RunDir } from '../runs/index.js';
-import type { EpochRecord } from './fit-autoencoder.js';
+import type { EpochRecord } from './fit-types.js';
 
 export interface ScoredSplit {
   scores: Float32Array;
   labels: Uint8Array;
+  /** `Amount` and `Time` of each row, for the alert-budget and fraud-amount metrics. */
+  amounts: Float32Array;
+  times: Float32Array;
 }
 
-export function scoreSplit(model: FittedAutoencoder, dataset: Dataset, indices: Uint32Array): ScoredSplit {
+export function scoreSplit(model: FittedModel, dataset: Dataset, indices: Uint32Array): ScoredSplit {
   const x = selectColumns(dataset, model.features, indices);
-  const { scores } = scoreRaw(model, x, indices.length);
+  const { scores } = scoreModel(model, x, indices.length, { contributions: false });
   const labels = new Uint8Array(indices.length);
   const y = dataset.y;
   if (y) for (let i = 0; i < indices.length; i++) labels[i] = y[indices[i]!]!;
-  return { scores, labels };
+  const amountTime = selectColumns(dataset, ['Amount', 'Time'], indices);
+  const amounts = new Float32Array(indices.length);
+  const times = new Float32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    amounts[i] = amountTime[2 * i]!;
+    times[i] = amountTime[2 * i + 1]!;
+  }
+  return { scores, labels, amounts, times };
 }
 
 export interface ModelEvaluation {
@@ -37,15 +49,29 @@ export interface ModelEvaluation {
   test: ScoredSplit;
 }
 
+export interface EvaluateModelOptions {
+  /** The daily alert budget K (`evaluation.alerts_per_day`, default 100). */
+  alertsPerDay?: number;
+}
+
 export function evaluateModel(
-  model: FittedAutoencoder,
+  model: FittedModel,
   dataset: Dataset,
   splits: SplitIndices,
   threshold: ThresholdConfig,
+  options: EvaluateModelOptions = {},
 ): ModelEvaluation {
   const validation = scoreSplit(model, dataset, splits.val);
   const test = scoreSplit(model, dataset, splits.test);
-  const report = evaluateSplits({ validation, test, threshold });
+  // The budget is per day of all transactions, so each split gets the share of each day's budget that
+  // matches its share of that day's rows.
+  const dayRows = rowsPerDay(selectColumns(dataset, ['Time']));
+  const report = evaluateSplits({
+    validation,
+    test,
+    threshold,
+    alertBudget: { perDay: options.alertsPerDay ?? DEFAULT_ALERTS_PER_DAY, dayRows },
+  });
   return { report, validation, test };
 }
 

@@ -5,7 +5,16 @@ import { evaluateModel, type ModelEvaluation, writeEvaluation } from './evaluate
 import { openRun, runDataset } from './open-run.js';
 import { splitFor } from './train-run.js';
 
-export function evaluateRun(runsDir: string, runId: string, threshold?: ThresholdConfig): ModelEvaluation {
+/**
+ * `threshold` and `alertsPerDay` replace the run's own `evaluation.threshold` and `evaluation.alerts_per_day`
+ * (e.g. from `cardwatch evaluate RUN evaluation.threshold.strategy=max_f1`); absent, the run's are used.
+ */
+export function evaluateRun(
+  runsDir: string,
+  runId: string,
+  threshold?: ThresholdConfig,
+  alertsPerDay?: number,
+): ModelEvaluation {
   const run = openRun(runsDir, runId);
   const prepared = runDataset(run);
   const splits = splitFor(run.config, prepared);
@@ -14,6 +23,7 @@ export function evaluateRun(runsDir: string, runId: string, threshold?: Threshol
     prepared.dataset,
     splits,
     threshold ?? run.config.evaluation.threshold,
+    { alertsPerDay: alertsPerDay ?? run.config.evaluation.alerts_per_day },
   );
   writeEvaluation(createRunDir(runsDir, runId, { existing: 'reuse' }), evaluation);
   return evaluation;

@@ -13,30 +13,9 @@ import {
 import { type AutoencoderConfig, autoencoderSpec, type FittedAutoencoder } from '../models/index.js';
 import { createTrainer, initParameters, lossValue } from '../nn/index.js';
 import { CardwatchError } from '../util/errors.js';
+import type { EpochRecord, FitEvents, FitResult } from './fit-types.js';
 
-export interface EpochRecord {
-  epoch: number;
-  train_loss: number;
-  val_loss: number;
-  seconds: number;
-  rows: number;
-  rows_per_second: number;
-  improved: boolean;
-}
-
-export interface FitEvents {
-  onEpochProgress?: (epoch: number, rowsDone: number, total: number) => void;
-  onEpoch?: (record: EpochRecord) => void;
-}
-
-export interface FitResult {
-  model: FittedAutoencoder;
-  history: EpochRecord[];
-  bestEpoch: number;
-  stoppedEarly: boolean;
-  trainRows: number;
-  valRows: number;
-}
+export type { EpochRecord, FitEvents, FitResult, TrainingPhase } from './fit-types.js';
 
 /** Indices of the rows of `part` whose label is 0 (normal). */
 export function normalRows(dataset: Dataset, part: Uint32Array): Uint32Array {
@@ -55,7 +34,7 @@ export async function fitAutoencoder(
   dataset: Dataset,
   splits: SplitIndices,
   events: FitEvents = {},
-): Promise<FitResult> {
+): Promise<FitResult<FittedAutoencoder>> {
   const features = config.model.features;
   // The scaler is fitted on the whole training split (as the reference did); the network then only sees
   // normal rows, because an autoencoder must learn normal behaviour (the reference's SMOTE frauds were a fault).

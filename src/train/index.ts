@@ -1,8 +1,13 @@
 export { resolveTrainingData, prepareWithProgress } from './data-source.js';
 export { fitAutoencoder, normalRows } from './fit-autoencoder.js';
-export type { EpochRecord, FitEvents, FitResult } from './fit-autoencoder.js';
+export { fitClassifier } from './fit-classifier.js';
+export { fitHybrid } from './fit-hybrid.js';
+export { fitModel } from './fit-model.js';
+export { fitSupervised, resolvePosWeight, labelsOf } from './fit-supervised.js';
+export type { LabelledRows, SupervisedFit } from './fit-supervised.js';
+export type { EpochRecord, FitEvents, FitResult, TrainingPhase } from './fit-types.js';
 export { evaluateModel, scoreSplit, writeEvaluation } from './evaluate-model.js';
-export type { ModelEvaluation, ScoredSplit } from './evaluate-model.js';
+export type { EvaluateModelOptions, ModelEvaluation, ScoredSplit } from './evaluate-model.js';
 export { trainRun, splitFor } from './train-run.js';
 export type { TrainRunResult, TrainRunOptions } from './train-run.js';
 export { openRun, runDataset } from './open-run.js';

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { type Config, validateConfig } from '../config/index.js';
 import { loadPreparedDataset, type PreparedDataset } from '../data/index.js';
-import { type FittedAutoencoder, readModelFile } from '../models/index.js';
+import { type FittedModel, readModelFile } from '../models/index.js';
 import { loadRun } from '../runs/index.js';
 import { CardwatchError } from '../util/errors.js';
 import { type RunRecord, runRecordSchema } from './run-record.js';
@@ -14,7 +14,7 @@ export interface OpenedRun {
   dir: string;
   record: RunRecord;
   config: Config;
-  model: FittedAutoencoder;
+  model: FittedModel;
 }
 
 export function openRun(runsDir: string, runId: string): OpenedRun {

@@ -7,9 +7,10 @@ import { stringify as toYaml } from 'yaml';
 import type { Config } from '../config/index.js';
 import { splitDataset, type PreparedDataset, type SplitIndices } from '../data/index.js';
 import { toModelFile } from '../models/index.js';
-import { collectProvenance, createRunDir, newRunId, type RunDir } from '../runs/index.js';
+import { collectProvenance, createRunDir, newRunId, type RunDir, runWeightsSha256 } from '../runs/index.js';
 import { describeError } from '../util/errors.js';
-import { type EpochRecord, type FitEvents, type FitResult, fitAutoencoder } from './fit-autoencoder.js';
+import { fitModel } from './fit-model.js';
+import type { EpochRecord, FitEvents, FitResult } from './fit-types.js';
 import { evaluateModel, type ModelEvaluation, writeEvaluation } from './evaluate-model.js';
 import type { RunRecord } from './run-record.js';
 
@@ -33,6 +34,12 @@ export function splitFor(config: Config, prepared: PreparedDataset): SplitIndice
 export interface TrainRunOptions extends FitEvents {
   /** Called once the run folder exists, before training starts. */
   onRunCreated?: (run: RunDir) => void;
+  /** Preassigned run id (a sweep names its trials before they start); default: a fresh `run-…` id. */
+  runId?: string;
+  /** Recorded in run.json from the start: the sweep a trial belongs to, the run a reproduction re-runs. */
+  origin?: { sweep_id?: string; reproduces?: string };
+  /** Seconds spent before trainRun (e.g. loading the data), recorded first in run.json's timings. */
+  timings?: Record<string, number>;
 }
 
 export async function trainRun(
@@ -50,7 +57,7 @@ export async function trainRun(
       return Number(seconds.toFixed(3));
     };
   })();
-  const run = createRunDir(config.paths.runs, newRunId('run'));
+  const run = createRunDir(config.paths.runs, options.runId ?? newRunId('run'));
   mkdirSync(run.path('scores'), { recursive: true });
   options.onRunCreated?.(run);
   const record: RunRecord = {
@@ -67,7 +74,8 @@ export async function trainRun(
     train_rows: 0,
     val_rows: 0,
     error: null,
-    timings: {},
+    timings: { ...options.timings },
+    ...options.origin,
   };
   run.writeJson('run.json', record);
   run.writeText('config.yaml', toYaml(config));
@@ -77,12 +85,13 @@ export async function trainRun(
       seed: config.seed,
       dataFingerprint: prepared.fingerprint,
       workers: config.training.workers,
+      dataSource: prepared.meta.source,
     }),
   );
   try {
     const splits = splitFor(config, prepared);
     record.timings.split = lap();
-    const fit = await fitAutoencoder(config, prepared.dataset, splits, {
+    const fit = await fitModel(config, prepared.dataset, splits, {
       ...options,
       onEpoch: (epoch: EpochRecord) => {
         run.appendJsonLine('metrics.jsonl', epoch);
@@ -91,7 +100,9 @@ export async function trainRun(
     });
     record.timings.fit = lap();
     run.writeJson('model.json', toModelFile(fit.model));
-    const evaluation = evaluateModel(fit.model, prepared.dataset, splits, config.evaluation.threshold);
+    const evaluation = evaluateModel(fit.model, prepared.dataset, splits, config.evaluation.threshold, {
+      alertsPerDay: config.evaluation.alerts_per_day,
+    });
     writeEvaluation(run, evaluation, fit.history);
     record.timings.evaluate = lap();
     Object.assign(record, {
@@ -103,6 +114,7 @@ export async function trainRun(
       stopped_early: fit.stoppedEarly,
       train_rows: fit.trainRows,
       val_rows: fit.valRows,
+      weights_sha256: runWeightsSha256(run.dir),
     } satisfies Partial<RunRecord>);
     run.writeJson('run.json', record);
     return { runId: run.id, dir: run.dir, fit, evaluation, record };

@@ -49,12 +49,18 @@ export const ERROR_CODES = {
     status: 503,
     doc: 'The prediction log database cannot be opened, migrated, read or written right now.',
   },
-  ROUTE_NOT_FOUND: { status: 404, doc: 'The API has no route at that path (the reply lists the routes it has).' },
+  ROUTE_NOT_FOUND: {
+    status: 404,
+    doc: 'The API has no route at that path (the reply lists the routes it has).',
+  },
   METHOD_NOT_ALLOWED: {
     status: 405,
     doc: 'The path exists but not with that HTTP method (the Allow header names the methods it takes).',
   },
-  PAYLOAD_TOO_LARGE: { status: 413, doc: 'The request body is larger than the configured limit of the route.' },
+  PAYLOAD_TOO_LARGE: {
+    status: 413,
+    doc: 'The request body is larger than the configured limit of the route.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     doc: 'The request body has a content type the route does not accept (e.g. text/plain instead of JSON).',

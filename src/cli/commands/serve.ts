@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { loadScorer, promoteBundle, type Scorer } from '../../bundle/index.js';
-import { startServer } from '../../serve/index.js';
+import { openPredictionLog, type PredictionLogEvent } from '../../predictions/index.js';
+import { ADMIN_KEY_ENV, reloadableModelProvider, startServer } from '../../serve/index.js';
 import { describeError, isCardwatchError } from '../../util/errors.js';
 import { info, OVERRIDES_HELP, out, resolveConfig } from '../context.js';
 import { describeBundle, exportRun, trainWithProgress } from '../pipeline.js';
@@ -36,16 +37,64 @@ async function tryLoadScorer(config: Config, model: string): Promise<LoadedScore
 async function serve(config: Config, options: ServeOptions, loaded?: LoadedScorer): Promise<void> {
   const model = options.model ?? config.serve.model;
   const { scorer, error } = loaded ?? (await tryLoadScorer(config, model));
-  if (!scorer) info(`warning: no model is loaded (${error}); /predict answers 503 until one is`);
-  const server = await startServer({
-    scorer: { current: () => scorer, loadError: () => error },
-    host: options.host ?? config.serve.host,
-    port: options.port ?? config.serve.port,
-    handleSignals: true,
+  if (!scorer) info(`warning: no model is loaded (${error}); scoring answers 503 until one is`);
+  const settings = config.serve;
+  // Log failures go to stderr until the server's logger exists, then to it.
+  let reportLogError = (event: PredictionLogEvent): void => info(`prediction log: ${event.error.message}`);
+  const predictionLog = openPredictionLog({
+    path: settings.prediction_log,
+    onError: (event) => reportLogError(event),
   });
+  const models = reloadableModelProvider({
+    // A reload re-reads the alias, so `models promote` + POST /admin/reload switches models without a restart.
+    load: () => loadScorer(config.paths.models, model),
+    initial: scorer,
+    initialError: error,
+    onDisposeError: (disposeError, version) =>
+      info(`warning: releasing model ${version} failed: ${describeError(disposeError)}`),
+  });
+  const adminKey = process.env[ADMIN_KEY_ENV] ?? null;
+  let server;
+  try {
+    server = await startServer({
+      models,
+      predictionLog,
+      host: options.host ?? settings.host,
+      port: options.port ?? settings.port,
+      logger: { level: settings.log_level },
+      logRequests: settings.log_requests,
+      bodyLimitBytes: settings.body_limit_bytes,
+      batchMaxRows: settings.batch_max_rows,
+      batchBodyLimitBytes: settings.batch_body_limit_bytes,
+      topFeatures: settings.top_features,
+      requestTimeoutMs: settings.request_timeout_ms,
+      corsOrigins: settings.cors_origins,
+      adminKey,
+      handleSignals: true,
+      shutdownTimeoutMs: settings.shutdown_timeout_ms,
+      onShutdown: (shutdownError) => {
+        if (shutdownError === null) {
+          info('stopped: every answered prediction is in the prediction log');
+        } else {
+          info(`error: shutdown was not clean: ${describeError(shutdownError)}`);
+          process.exitCode = 1;
+        }
+      },
+    });
+  } catch (startError) {
+    // Closing twice is harmless: both are idempotent (a failed listen has already closed them).
+    await predictionLog.close().catch(() => undefined);
+    await models.close();
+    throw startError;
+  }
+  const app = server.app;
+  reportLogError = (event) => app.log.error({ err: event.error, kind: event.kind }, 'prediction log');
   const shown = server.url.replace('://127.0.0.1:', '://localhost:');
   out(`cardwatch is serving ${scorer ? `model ${scorer.manifest.id}` : 'without a model'} on ${shown}`);
-  out(`  try: curl -s ${shown}/  |  POST ${shown}/predict {"features":[28 numbers]}  (Ctrl+C to stop)`);
+  out(`  try: curl -s ${shown}/  |  POST ${shown}/predict {"features":[28 numbers]}  |  docs: ${shown}/docs`);
+  out(
+    `  predictions are logged to ${settings.prediction_log}; admin routes ${adminKey ? 'on' : `off (set ${ADMIN_KEY_ENV} to enable)`}; Ctrl+C to stop`,
+  );
 }
 
 function addServeOptions(command: Command): Command {

@@ -1,20 +1,92 @@
-import type { Command } from 'commander';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { parseMultirun } from '../../config/index.js';
 import { formatEvaluationSummary } from '../../evaluate/index.js';
+import { planMultirun } from '../../experiments/index.js';
 import { promoteBundle } from '../../bundle/index.js';
 import { latestRunId } from '../../runs/index.js';
 import { evaluateRun } from '../../train/index.js';
 import { CardwatchError } from '../../util/errors.js';
-import { fractionOption, OVERRIDES_HELP, out, resolveConfig } from '../context.js';
-import { describeBundle, exportRun, trainWithProgress } from '../pipeline.js';
+import { fractionOption, info, integerOption, OVERRIDES_HELP, out, resolveConfig } from '../context.js';
+import { describeBundle, exportRun, stderrIo, trainWithProgress } from '../pipeline.js';
+import { formatProfileSummary, trainWithProfile } from '../profile-train.js';
+import { loadDatasetOption } from '../dataset-option.js';
+import { runSweepCommand } from '../sweep-run.js';
+
+interface TrainOptions {
+  multirun?: boolean;
+  parallel?: number;
+  profile?: boolean;
+  dataset?: string;
+  runId?: string;
+  sweepId?: string;
+}
 
 export function registerTrainCommands(program: Command): void {
   program
     .command('train')
     .description('train the model on the current prepared dataset (or the built-in data) and evaluate it')
-    .argument('[overrides...]', OVERRIDES_HELP)
-    .action(async (overrides: string[], _options: object, command: Command) => {
+    .argument('[overrides...]', `${OVERRIDES_HELP}; with --multirun, key=a,b,c sweeps a key`)
+    .option(
+      '--multirun',
+      'train every combination of comma-separated override values (a grid), trials in parallel, one run each',
+    )
+    .option('--parallel <n>', 'with --multirun: trials at once (default: the core count)', integerOption)
+    .option(
+      '--profile',
+      'also write a CPU profile and a phase breakdown into the run (profile.json, .cpuprofile, SVG)',
+    )
+    .option(
+      '--dataset <fingerprint>',
+      'train on this prepared dataset (fingerprint or a prefix) instead of the current one',
+    )
+    // Set by sweeps on their trials: the run id is chosen in advance and run.json names the sweep.
+    .addOption(new Option('--run-id <id>').hideHelp())
+    .addOption(new Option('--sweep-id <id>').hideHelp())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cardwatch train training.lr=0.005 model.hidden_dim=64
+  cardwatch train --multirun training.lr=0.0003,0.001,0.003 model.hidden_dim=32,64   (6 runs, one sweep)
+  cardwatch train --profile training.workers=1                        (see docs/profiling.md)`,
+    )
+    .action(async (overrides: string[], options: TrainOptions, command: Command) => {
+      if (options.multirun) {
+        if (options.profile) {
+          throw new CardwatchError('INVALID_INPUT', '--profile profiles one run; leave out --multirun');
+        }
+        await runSweepCommand(command, planMultirun(parseMultirun(overrides)), {
+          ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
+          ...(options.dataset === undefined ? {} : { dataset: options.dataset }),
+        });
+        return;
+      }
       const config = resolveConfig(command, overrides);
-      const result = await trainWithProgress(config);
+      const loadStarted = performance.now();
+      const prepared = options.dataset === undefined ? undefined : loadDatasetOption(config, options.dataset);
+      const loaded = (performance.now() - loadStarted) / 1000;
+      const run = {
+        ...(options.runId === undefined ? {} : { runId: options.runId }),
+        ...(options.sweepId === undefined ? {} : { origin: { sweep_id: options.sweepId } }),
+      };
+      if (options.profile) {
+        const { result, report } = await trainWithProfile(config, stderrIo, {
+          ...(prepared ? { prepared, dataPhases: [{ name: 'load', seconds: loaded }] } : {}),
+          run,
+        });
+        info(formatProfileSummary(report));
+        out(`run ${result.runId} → ${result.dir}`);
+        out(
+          `profile → ${join(result.dir, 'profile.json')}, ${join(result.dir, 'profile.cpuprofile')} ` +
+            `(Chrome DevTools: Performance → Load profile), ${join(result.dir, 'plots', 'profile.svg')}`,
+        );
+        return;
+      }
+      const result = await trainWithProgress(config, stderrIo, {
+        ...(prepared ? { prepared, preparedSeconds: loaded } : {}),
+        run,
+      });
       out(`run ${result.runId} → ${result.dir}`);
     });
 

@@ -3,7 +3,7 @@
  * enough that tests compute expected values by hand, and it implements the whole interface.
  */
 import { BUNDLE_FORMAT_VERSION, manifestSchema, type BundleManifest } from '../../bundle/manifest.js';
-import type { ScoreBatch, Scorer } from '../../bundle/scorer-types.js';
+import type { ScoreBatch, ScoreOptions, Scorer, ScoringEngine } from '../../bundle/scorer-types.js';
 
 export const V1_TO_V28: readonly string[] = Array.from({ length: 28 }, (_, i) => `V${i + 1}`);
 
@@ -57,6 +57,10 @@ export interface FakeScorerOptions {
   readonly failWith?: Error;
   /** When set, every score is this value (e.g. NaN, to exercise a broken model). */
   readonly fixedScore?: number;
+  /** Engines it claims to run (default: leaves `engines` out, i.e. float32 only). */
+  readonly engines?: readonly ScoringEngine[];
+  /** Milliseconds each `score` call takes (a slow model: keeps requests in flight). */
+  readonly delayMs?: number;
 }
 
 export class FakeScorer implements Scorer {
@@ -64,14 +68,18 @@ export class FakeScorer implements Scorer {
   readonly inputColumns: readonly string[];
   readonly threshold: number;
   /** Every call to `score`, for asserting what the handler passed. */
-  readonly calls: { x: Float32Array; rows: number }[] = [];
+  readonly calls: { x: Float32Array; rows: number; options: ScoreOptions }[] = [];
+  readonly engines?: readonly ScoringEngine[];
   disposed = false;
+  /** `score` calls running now. */
+  running = 0;
   private readonly options: FakeScorerOptions;
 
   constructor(options: FakeScorerOptions = {}) {
     this.options = options;
     this.inputColumns = options.inputColumns ?? V1_TO_V28;
     this.threshold = options.threshold ?? 0.5;
+    if (options.engines !== undefined) this.engines = options.engines;
     this.manifest = fakeManifest(
       options.id ?? 'fake-20260101-000000-abcd',
       this.inputColumns,
@@ -79,9 +87,26 @@ export class FakeScorer implements Scorer {
     );
   }
 
-  async score(x: Float32Array, rows: number): Promise<ScoreBatch> {
-    this.calls.push({ x, rows });
+  async score(x: Float32Array, rows: number, options: ScoreOptions = {}): Promise<ScoreBatch> {
+    // A copy: the API reuses its input rows once a call has returned.
+    this.calls.push({ x: Float32Array.from(x), rows, options });
+    // Like ONNX Runtime: a disposed session fails, so a test catches a model released under a request.
+    if (this.disposed) throw new Error(`model ${this.manifest.id} was disposed while still in use`);
     if (this.options.failWith) throw this.options.failWith;
+    this.running += 1;
+    try {
+      if (this.options.delayMs !== undefined)
+        await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
+      // ONNX Runtime reads its input on a later tick; so does the fake (after the delay).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.disposed) throw new Error(`model ${this.manifest.id} was disposed during a score call`);
+      return this.compute(x, rows, options);
+    } finally {
+      this.running -= 1;
+    }
+  }
+
+  private compute(x: Float32Array, rows: number, options: ScoreOptions): ScoreBatch {
     const width = this.inputColumns.length;
     if (x.length !== rows * width) throw new RangeError(`expected ${rows}×${width} values, got ${x.length}`);
     const scores = new Float32Array(rows);
@@ -95,7 +120,7 @@ export class FakeScorer implements Scorer {
       }
       scores[r] = this.options.fixedScore ?? sum / width;
     }
-    return { scores, contributions };
+    return { scores, contributions: options.contributions === false ? new Float32Array(0) : contributions };
   }
 
   async dispose(): Promise<void> {

@@ -1,8 +1,12 @@
-/** `GET /openapi.json`: the OpenAPI document @fastify/swagger builds from the route schemas (no UI). */
+/**
+ * The API's own documentation: `GET /openapi.json` (the OpenAPI document @fastify/swagger builds from the route
+ * schemas), `GET /docs` (a self-contained page rendering it) and `GET /ui/` (the web app's placeholder).
+ */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { DOCS_CSP, DOCS_HTML, UI_PLACEHOLDER_HTML } from '../docs-page.js';
 
-/** Registers `GET /openapi.json`; needs @fastify/swagger registered on a parent instance. */
+/** Registers the documentation routes; needs @fastify/swagger registered on a parent instance. */
 export const openapiRoutes: FastifyPluginAsyncZod = async function openapiRoutes(app) {
   app.get(
     '/openapi.json',
@@ -16,6 +20,25 @@ export const openapiRoutes: FastifyPluginAsyncZod = async function openapiRoutes
     },
     async function openapiDocument() {
       return app.swagger() as unknown as Record<string, unknown>;
+    },
+  );
+
+  app.get(
+    '/docs',
+    { schema: { summary: 'Browsable API documentation (renders /openapi.json)', hide: true } },
+    async function docsPage(_request, reply) {
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', DOCS_CSP)
+        .send(DOCS_HTML);
+    },
+  );
+
+  app.get(
+    '/ui/',
+    { schema: { summary: 'The web app (a placeholder until it is built)', hide: true } },
+    async function webApp(_request, reply) {
+      return reply.type('text/html; charset=utf-8').send(UI_PLACEHOLDER_HTML);
     },
   );
 };

@@ -1,53 +1,100 @@
 /**
- * `POST /predict`: one transaction in, one decision out. The handler is thin on purpose: the schema has
- * already checked the values, so it only checks the count against the loaded model, scores, and answers.
+ * `POST /predict`: one transaction in, one logged decision out. The schema has already checked the values, so
+ * the handler maps the row onto the model's columns, scores it, logs it, and answers. The path is kept lean for
+ * ~15,000 requests/s: a pooled input row, the model's column plan cached per scorer, one `await` (the model).
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Scorer } from '../../bundle/scorer-types.js';
-import { CardwatchError } from '../../util/errors.js';
+import type { ScoringEngine } from '../../bundle/manifest.js';
+import { requireEngine } from '../../bundle/scorer.js';
 import { errorReplySchema } from '../error-reply.js';
-import { requireScorer, type ModelProvider } from '../model-provider.js';
-import { predictBodySchema, predictResponseSchema, type PredictResponse } from './predict-schemas.js';
+import { fastBodyValidatorCompiler, trustedSerializerCompiler } from '../fast-path.js';
+import { riskLevel, RISK_DESCRIPTION, topContributions } from '../explain.js';
+import { leaseScorer, type ModelProvider } from '../model-provider.js';
+import { planFor } from '../model-plan.js';
+import { ensureLogCapacity, finiteScore, recordPrediction, type PredictionSink } from '../prediction-sink.js';
+import { isPlainValidRow } from '../row-validation.js';
+import {
+  engineQuerySchema,
+  predictResponseSchema,
+  predictRowSchema,
+  type PredictResponse,
+  type PredictRow,
+} from './predict-schemas.js';
 
 export interface PredictRoutesOptions {
   readonly models: ModelProvider;
+  readonly sink: PredictionSink;
+  /** Features listed in `top_features` (0 = none, and the model skips computing contributions). */
+  readonly topFeatures: number;
+}
+
+/** Anything that knows how long the request has been running, in ms: the Fastify reply does. */
+export interface RequestClock {
+  readonly elapsedTime: number;
 }
 
 /**
- * Names a column list compactly for messages: `V1..V28`, or the full list when it is short.
- * @example describeColumns(['V1', 'V2', 'V3']) // 'V1..V3'
+ * Scores one validated row with the current model and logs it. Throws CardwatchErrors for the client's
+ * mistakes (wrong feature count, missing amount/time, unknown engine) and the 503s (no model, log full).
  */
-export function describeColumns(columns: readonly string[]): string {
-  if (columns.length <= 2) return columns.join(', ');
-  return `${columns[0]}..${columns[columns.length - 1]}`;
+export async function predictOne(
+  context: PredictRoutesOptions,
+  row: PredictRow,
+  engine: ScoringEngine = 'float32',
+  clock: RequestClock = { elapsedTime: 0 },
+): Promise<PredictResponse> {
+  const lease = leaseScorer(context.models);
+  try {
+    const { scorer } = lease;
+    requireEngine(scorer, engine);
+    const plan = planFor(scorer);
+    const x = plan.rows.take();
+    let score: number;
+    let contributions: Float32Array;
+    try {
+      const problem = plan.fill(row, x, 0);
+      if (problem !== null) throw problem;
+      ensureLogCapacity(context.sink.log, 1);
+      const out = await scorer.score(x, 1, { engine, contributions: context.topFeatures > 0 });
+      score = finiteScore(out.scores[0] as number, scorer.manifest.id);
+      contributions = out.contributions;
+    } finally {
+      plan.rows.give(x);
+    }
+    const threshold = scorer.threshold;
+    const isFraud = score > threshold;
+    const topFeatures = topContributions(contributions, 0, plan.width, plan.columns, context.topFeatures);
+    const transactionId = row.transaction_id ?? null;
+    const predictionId = recordPrediction(context.sink, {
+      modelVersion: scorer.manifest.id,
+      engine,
+      score,
+      threshold,
+      isFraud,
+      latencyMs: clock.elapsedTime,
+      features: row.features,
+      amount: row.amount ?? null,
+      time: row.time ?? null,
+      transactionId,
+      topFeatures,
+    });
+    return {
+      prediction_id: predictionId,
+      transaction_id: transactionId,
+      is_fraud: isFraud,
+      score,
+      threshold,
+      risk: riskLevel(score, threshold),
+      model_version: scorer.manifest.id,
+      engine,
+      top_features: topFeatures,
+    };
+  } finally {
+    lease.release();
+  }
 }
 
-/** Checks the row width against the model, scores it, and shapes the answer. */
-export async function predictOne(scorer: Scorer, features: readonly number[]): Promise<PredictResponse> {
-  const expected = scorer.inputColumns.length;
-  if (features.length !== expected) {
-    throw new CardwatchError(
-      'SHAPE_MISMATCH',
-      `expected ${expected} features (${describeColumns(scorer.inputColumns)}), got ${features.length}`,
-    );
-  }
-  const batch = await scorer.score(Float32Array.from(features), 1);
-  const score = batch.scores[0];
-  // A NaN score would serialise as null and decide "not fraud" silently; treat it as the model failing.
-  if (score === undefined || !Number.isFinite(score)) {
-    throw new Error(`model ${scorer.manifest.id} returned a non-finite score (${String(score)})`);
-  }
-  return {
-    prediction_id: randomUUID(),
-    is_fraud: score > scorer.threshold,
-    score,
-    threshold: scorer.threshold,
-    model_version: scorer.manifest.id,
-  };
-}
-
-/** Registers `POST /predict` (encapsulated: pass the model provider in the options). */
+/** Registers `POST /predict` (encapsulated: everything it needs comes in the options). */
 export const predictRoutes: FastifyPluginAsyncZod<PredictRoutesOptions> = async function predictRoutes(
   app,
   options,
@@ -55,27 +102,39 @@ export const predictRoutes: FastifyPluginAsyncZod<PredictRoutesOptions> = async 
   app.post(
     '/predict',
     {
+      // The hot path: see fast-path.ts (zod stays the source of truth for what is accepted and for messages).
+      validatorCompiler: fastBodyValidatorCompiler(isPlainValidRow),
+      serializerCompiler: trustedSerializerCompiler(200),
       schema: {
         summary: 'Score one transaction',
         description:
-          'Scores one row of raw feature values with the loaded model. The number of values must match the ' +
-          'model input columns (GET / lists them; the default model takes V1..V28).',
+          'Scores one transaction with the served model and logs the prediction. `features` are V1..V28; ' +
+          '`amount` and `time` are needed only when the model takes Amount / Time (GET /model: input_columns). ' +
+          `${RISK_DESCRIPTION} \`top_features\` lists the features with the largest reconstruction error.`,
         tags: ['scoring'],
-        body: predictBodySchema,
+        querystring: engineQuerySchema,
+        body: predictRowSchema,
         response: {
           200: predictResponseSchema,
           400: errorReplySchema.describe(
-            'Malformed JSON, a bad value (named by index) or a wrong feature count',
+            'Malformed JSON, a bad value (named by path), a wrong feature count (SHAPE_MISMATCH) or a missing ' +
+              'amount/time the model needs',
           ),
-          413: errorReplySchema.describe('Body larger than the configured limit'),
-          415: errorReplySchema.describe('Content type other than application/json'),
+          404: errorReplySchema.describe(
+            '?engine=int8 on a bundle without an int8 variant (ENGINE_NOT_AVAILABLE)',
+          ),
+          413: errorReplySchema.describe('Body larger than serve.body_limit_bytes (PAYLOAD_TOO_LARGE)'),
+          415: errorReplySchema.describe('Content type other than application/json (UNSUPPORTED_MEDIA_TYPE)'),
           500: errorReplySchema.describe('The model failed; details are in the server log'),
-          503: errorReplySchema.describe('No model is loaded (code MODEL_NOT_FOUND)'),
+          503: errorReplySchema.describe(
+            'No model is loaded (MODEL_NOT_FOUND), the prediction log is behind (LOG_BACKPRESSURE) or the ' +
+              'service is shutting down (SHUTTING_DOWN); nothing was scored',
+          ),
         },
       },
     },
-    async function predict(request) {
-      return predictOne(requireScorer(options.models), request.body.features);
+    function predict(request, reply) {
+      return predictOne(options, request.body, request.query.engine, reply);
     },
   );
 };

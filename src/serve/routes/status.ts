@@ -1,6 +1,11 @@
-/** `GET /`: what this service is, whether it can score, and what it offers (used by API clients and load tests). */
+/**
+ * `GET /`: what this service is, whether it can score, and what it offers, for API clients and load tests.
+ * Browsers (`Accept: text/html`) are sent to the web app at `/ui/` instead.
+ */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { SCORING_ENGINES, type ScoringEngine } from '../../bundle/manifest.js';
+import { scorerEngines } from '../../bundle/scorer.js';
 import { errorReplySchema } from '../error-reply.js';
 import type { ModelProvider } from '../model-provider.js';
 import type { RouteCatalogue } from '../route-catalogue.js';
@@ -10,15 +15,35 @@ export interface StatusRoutesOptions {
   readonly catalogue: RouteCatalogue;
 }
 
+/** Where browsers asking for `/` are sent. */
+export const WEB_APP_PATH = '/ui/';
+
 export const statusResponseSchema = z.object({
   service: z.literal('cardwatch'),
-  status: z.enum(['ok', 'no_model']).describe('no_model: the service runs but POST /predict answers 503'),
+  status: z.enum(['ok', 'no_model']).describe('no_model: the service runs but scoring routes answer 503'),
   model_version: z.string().nullable(),
   threshold: z.number().nullable(),
-  input_columns: z.array(z.string()).nullable().describe('Order of the values POST /predict expects'),
+  input_columns: z
+    .array(z.string())
+    .nullable()
+    .describe('Columns the model reads; Amount/Time here mean requests must carry amount/time'),
+  engines: z.array(z.enum(SCORING_ENGINES as [ScoringEngine, ...ScoringEngine[]])).nullable(),
+  docs: z.string().describe('Browsable API documentation'),
   endpoints: z.array(z.object({ method: z.string(), path: z.string(), summary: z.string() })),
 });
 export type StatusResponse = z.infer<typeof statusResponseSchema>;
+
+/**
+ * True when the client prefers HTML over JSON: a browser navigating to `/`. curl and fetch send `*∕*`, and an
+ * API client that lists JSON first keeps getting JSON.
+ */
+export function prefersHtml(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  const html = accept.indexOf('text/html');
+  if (html < 0) return false;
+  const json = accept.indexOf('application/json');
+  return json < 0 || html < json;
+}
 
 /** Registers `GET /`. It answers 200 even without a model: the process is up, and `status` says what is missing. */
 export const statusRoutes: FastifyPluginAsyncZod<StatusRoutesOptions> = async function statusRoutes(
@@ -29,19 +54,26 @@ export const statusRoutes: FastifyPluginAsyncZod<StatusRoutesOptions> = async fu
     '/',
     {
       schema: {
-        summary: 'Service status, loaded model and endpoints',
+        summary: 'Service status, served model and endpoints (browsers are redirected to the web app)',
         tags: ['service'],
-        response: { 200: statusResponseSchema, 500: errorReplySchema },
+        response: {
+          200: statusResponseSchema,
+          302: z.null().describe(`Accept: text/html (a browser): redirect to the web app at ${WEB_APP_PATH}`),
+          500: errorReplySchema,
+        },
       },
     },
-    async function status(): Promise<StatusResponse> {
+    async function status(request, reply) {
+      if (prefersHtml(request.headers.accept)) return reply.redirect(WEB_APP_PATH, 302);
       const scorer = options.models.current();
       return {
-        service: 'cardwatch',
-        status: scorer === null ? 'no_model' : 'ok',
+        service: 'cardwatch' as const,
+        status: scorer === null ? ('no_model' as const) : ('ok' as const),
         model_version: scorer?.manifest.id ?? null,
         threshold: scorer?.threshold ?? null,
         input_columns: scorer === null ? null : [...scorer.inputColumns],
+        engines: scorer === null ? null : [...scorerEngines(scorer)],
+        docs: '/docs',
         endpoints: [...options.catalogue.list()],
       };
     },

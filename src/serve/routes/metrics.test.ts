@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeHarnesses, harness, postRaw, zeros } from '../__fixtures__/harness.js';
+
+afterEach(closeHarnesses);
+
+/** The value of one series in a Prometheus exposition, or undefined. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('GET /metrics', () => {
+  it('exposes requests, latency, errors, predictions, scores, model info and the log queue', async () => {
+    const { app } = await harness({ withLog: true, scorer: { id: 'ae-metrics', threshold: 0.5 } });
+    await app.inject({ method: 'POST', url: '/predict', payload: { features: new Array(28).fill(1) } });
+    await app.inject({ method: 'POST', url: '/predict', payload: { features: zeros(28) } });
+    await app.inject({ method: 'POST', url: '/predict', payload: { features: zeros(28) } });
+    await postRaw(app, '{"features":[1e999]}');
+    await app.inject({ method: 'GET', url: `/random-${Math.random()}` });
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = res.body;
+    expect(
+      sample(text, 'cardwatch_http_requests_total{method="POST",route="/predict",status_code="200"}'),
+    ).toBe(3);
+    expect(
+      sample(text, 'cardwatch_http_requests_total{method="POST",route="/predict",status_code="400"}'),
+    ).toBe(1);
+    // Unknown URLs share one label value: a client cannot create series at will.
+    expect(
+      sample(text, 'cardwatch_http_requests_total{method="GET",route="unmatched",status_code="404"}'),
+    ).toBe(1);
+    expect(text).not.toContain('random-');
+    expect(
+      sample(
+        text,
+        'cardwatch_http_request_duration_seconds_count{method="POST",route="/predict",status_code="200"}',
+      ),
+    ).toBe(3);
+    expect(sample(text, 'cardwatch_http_errors_total{route="/predict",code="INVALID_INPUT"}')).toBe(1);
+    expect(sample(text, 'cardwatch_http_errors_total{route="unmatched",code="ROUTE_NOT_FOUND"}')).toBe(1);
+    expect(sample(text, 'cardwatch_predictions_total{decision="fraud",engine="float32"}')).toBe(1);
+    expect(sample(text, 'cardwatch_predictions_total{decision="legit",engine="float32"}')).toBe(2);
+    expect(sample(text, 'cardwatch_prediction_score_bucket{le="0.05",engine="float32"}')).toBe(2);
+    expect(sample(text, 'cardwatch_prediction_score_count{engine="float32"}')).toBe(3);
+    expect(
+      sample(text, 'cardwatch_model_info{model_version="ae-metrics",engines="float32",threshold="0.5"}'),
+    ).toBe(1);
+    expect(sample(text, 'cardwatch_prediction_log_queue_depth')).toBeGreaterThanOrEqual(0);
+    expect(sample(text, 'cardwatch_prediction_log_healthy')).toBe(1);
+    expect(text).toContain('cardwatch_prediction_log_written_total');
+  });
+
+  it('adds process metrics when asked, and keeps each app’s registry apart', async () => {
+    const a = await harness({ app: { processMetrics: true } });
+    const b = await harness({ app: { processMetrics: true } });
+    await a.app.inject({ method: 'POST', url: '/predict', payload: { features: zeros(28) } });
+    const textA = (await a.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const textB = (await b.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(textA).toContain('process_cpu_user_seconds_total');
+    expect(textA).toContain('nodejs_eventloop_lag_seconds');
+    expect(sample(textA, 'cardwatch_predictions_total{decision="legit",engine="float32"}')).toBe(1);
+    expect(sample(textB, 'cardwatch_predictions_total{decision="legit",engine="float32"}')).toBeUndefined();
+  });
+});
