@@ -89,6 +89,7 @@ describe('cardwatch end to end', () => {
   describe('serving', () => {
     let server: Awaited<ReturnType<typeof startCli>>;
     let url = '';
+    const answered: string[] = [];
     beforeAll(async () => {
       server = await startCli(cwd, ['serve', '--port', '0'], /serving model \S+ on (http:\/\/\S+)/);
       url = server.match[1]!;
@@ -119,6 +120,30 @@ describe('cardwatch end to end', () => {
       });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { message: string }).message).toMatch(/28.*3/);
+      answered.push((verdict as unknown as { prediction_id: string }).prediction_id);
+    });
+
+    it('logs every answered prediction: after SIGTERM, predictions export lists them all', async () => {
+      for (let i = 0; i < 20; i++) {
+        const response = await fetch(`${url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            features: Array.from({ length: 28 }, (_, j) => Math.sin(i + j)),
+            transaction_id: `t${i}`,
+          }),
+        });
+        expect(response.status).toBe(200);
+        answered.push(((await response.json()) as { prediction_id: string }).prediction_id);
+      }
+      expect(await stop(server.child)).toBe(0);
+      const exported = runCli(cwd, ['predictions', 'export', '--since', '1h', '-o', 'out/predictions.csv']);
+      expect(exported.status, exported.stderr).toBe(0);
+      const rows = readFileSync(join(cwd, 'out/predictions.csv'), 'utf8').trim().split('\n');
+      expect(rows[0]).toMatch(/^prediction_id,created_at,transaction_id,model_version,engine,score/);
+      const ids = new Set(rows.slice(1).map((row) => row.split(',')[0]));
+      for (const id of answered) expect(ids.has(id), id).toBe(true);
+      expect(rows.slice(1).filter((row) => /,t1[0-9]?,/.test(row)).length).toBe(11);
     });
   });
 });

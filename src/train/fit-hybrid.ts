@@ -5,7 +5,13 @@
  */
 import type { Config } from '../config/index.js';
 import { selectColumns, type Dataset, type SplitIndices } from '../data/index.js';
-import { ANOMALY_FEATURE, type FittedHybrid, type HybridConfig, hybridInputs } from '../models/index.js';
+import {
+  ANOMALY_FEATURE,
+  classifierDerived,
+  type FittedHybrid,
+  type HybridConfig,
+  hybridInputs,
+} from '../models/index.js';
 import { fitAutoencoder } from './fit-autoencoder.js';
 import type { FitEvents, FitResult } from './fit-types.js';
 import { fitSupervised, labelsOf, type LabelledRows } from './fit-supervised.js';
@@ -27,12 +33,12 @@ export async function fitHybrid(
     },
   );
   const base = { features, autoencoder: anomaly.model };
-  let columns: string[] = [];
-  const rowsOf = (indices: Uint32Array): LabelledRows => {
-    const { derived, inputs } = hybridInputs(base, selectColumns(dataset, features, indices), indices.length);
-    columns = [...derived.map((feature) => feature.name), ANOMALY_FEATURE];
-    return { x: inputs, y: labelsOf(dataset, indices), rows: indices.length };
-  };
+  const columns = [...classifierDerived(features).map((feature) => feature.name), ANOMALY_FEATURE];
+  const rowsOf = (indices: Uint32Array): LabelledRows => ({
+    x: hybridInputs(base, selectColumns(dataset, features, indices), indices.length).inputs,
+    y: labelsOf(dataset, indices),
+    rows: indices.length,
+  });
   const train = rowsOf(splits.train);
   const val = rowsOf(splits.val);
   const fit = await fitSupervised(config, config.model, columns, train, val, events, 'classifier');
