@@ -29,7 +29,12 @@ function bundlesByRun(modelsDir: string): Map<string, string[]> {
   const byRun = new Map<string, string[]>();
   for (const bundle of listBundles(modelsDir)) {
     if (bundle.error) continue;
-    const runId = readManifest(bundle.dir).run_id;
+    let runId: string | null;
+    try {
+      runId = readManifest(bundle.dir).run_id;
+    } catch {
+      continue; // damaged since it was listed: it protects nothing
+    }
     if (runId === null) continue;
     const label = bundle.aliases.length > 0 ? `${bundle.id} (${bundle.aliases.join(', ')})` : bundle.id;
     byRun.set(runId, [...(byRun.get(runId) ?? []), label]);

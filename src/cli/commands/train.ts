@@ -107,6 +107,7 @@ Examples:
         config.paths.runs,
         id,
         overrides.length > 0 ? config.evaluation.threshold : undefined,
+        overrides.length > 0 ? config.evaluation.alerts_per_day : undefined,
       );
       out(formatEvaluationSummary(evaluation.report));
     });
