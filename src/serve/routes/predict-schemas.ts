@@ -117,17 +117,19 @@ export const engineQuerySchema = z.strictObject(
 
 export const featureContributionSchema = z.object({
   feature: z.string().describe('Model input column, e.g. V14'),
-  contribution: z.number().describe('Its squared reconstruction error (standardized units)'),
-  share: z.number().describe("Its part of the row's total reconstruction error, 0..1"),
+  contribution: z
+    .number()
+    .describe(
+      'How much it pushes the score up: its squared reconstruction error for an autoencoder, its positive gradient × input of the log-odds for a classifier or hybrid',
+    ),
+  share: z.number().describe("Its part of the row's total contributions, 0..1"),
 });
 
 export const riskSchema = z.enum(['low', 'moderate', 'high']).describe(RISK_DESCRIPTION);
 
 const topFeaturesSchema = z
   .array(featureContributionSchema)
-  .describe(
-    'The features that contribute most to the reconstruction error, largest first (serve.top_features of them)',
-  );
+  .describe('The features that contribute most to the score, largest first (serve.top_features of them)');
 
 export const predictResponseSchema = z
   .object({
@@ -138,7 +140,9 @@ export const predictResponseSchema = z
     is_fraud: z.boolean().describe('score > threshold'),
     score: z
       .number()
-      .describe('Anomaly score (mean squared reconstruction error): higher is more suspicious'),
+      .describe(
+        'Fraud score, higher is more suspicious: mean squared reconstruction error (autoencoder) or calibrated fraud probability (classifier, hybrid); see GET /model score.name',
+      ),
     threshold: z.number().describe('Decision threshold of the model, chosen on validation data'),
     risk: riskSchema,
     model_version: z.string().describe('Id of the model bundle that produced the score'),
