@@ -76,6 +76,7 @@ export function sweepDir(runsDir: string, sweepId: string): string {
   return join(runsDir, 'sweeps', sweepId);
 }
 
+/** Writes summary.json atomically (the run-folder writer: a reader never sees half a file). */
 export function writeSweepSummary(runsDir: string, summary: SweepSummary): void {
   createRunDir(join(runsDir, 'sweeps'), summary.id, { existing: 'reuse' }).writeJson('summary.json', summary);
 }
