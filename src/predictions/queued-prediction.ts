@@ -66,7 +66,9 @@ export function toQueuedPrediction(record: PredictionRecord): QueuedPrediction {
     threshold: finite('threshold', record.threshold),
     isFraud: record.isFraud ? 1 : 0,
     latencyMs: finite('latencyMs', record.latencyMs),
-    features: Float32Array.from(features),
+    // The constructor copies an array-like directly; Float32Array.from goes through the iterator protocol and
+    // measured ~4% of the server's main thread under load.
+    features: new Float32Array(features as ArrayLike<number>),
     amount: optionalNumber(record.amount),
     time: optionalNumber(record.time),
     // Serialised now rather than at write time so the log never holds on to the caller's objects.
