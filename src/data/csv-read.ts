@@ -12,7 +12,7 @@ import type { BodyLayout, BodyResult } from './csv-body.js';
 import { type CsvHeader, parseHeader, trimTrailingNewlines } from './csv-header.js';
 import { assembleParsed, parseKaggleCsv } from './csv-parse.js';
 import type { CsvWorkerRequest } from './csv-worker-protocol.js';
-import { spawnDataWorker } from './spawn-worker.js';
+import { spawnWorkerBeside } from '../util/spawn-worker.js';
 import type { CsvOptions, ParsedCsv } from './types.js';
 
 export interface AsyncCsvOptions extends CsvOptions {
@@ -149,7 +149,7 @@ export async function readKaggleCsvFileAsync(
     stopAtFirstError: (options.onBadRow ?? 'error') === 'error',
   };
   const shares = Math.max(1, Math.min(threads, Math.ceil((bodyEnd - header.bodyStart) / MIN_SHARE_BYTES)));
-  const workers = Array.from({ length: shares }, () => spawnDataWorker('csv-worker'));
+  const workers = Array.from({ length: shares }, () => spawnWorkerBeside(import.meta.url, 'csv-worker'));
   try {
     const parts = await Promise.all(
       workers.map((worker, i) => {

@@ -10,13 +10,10 @@
  * time, then with Atomics.waitAsync so that its event loop runs and a crashed thread is noticed. Any worker
  * failure rejects the running step with a clear error and tears the pool down; nothing hangs.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ErrorCode } from '../util/errors.js';
 import { CardwatchError, ERROR_CODES, describeError } from '../util/errors.js';
+import { spawnWorkerBeside } from '../util/spawn-worker.js';
 import type { GradientStep } from './gradient-step.js';
 import type { WorkerInit, WorkerMessage } from './pool-protocol.js';
 import { COMMAND_STEP, COMMAND_STOP, CONTROL } from './pool-protocol.js';
@@ -34,43 +31,6 @@ type WaitAsync = (array: Int32Array, index: number, value: number) => WaitAsyncR
 
 /** Atomics.waitAsync (Node ≥ 16) is ES2024, newer than the project's `lib`. */
 const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
-
-/**
- * The worker entry beside this file: `.js` in the build, `.ts` under vitest/tsx. Node 20 cannot run a `.ts`
- * worker by itself, and `execArgv: ['--import', 'tsx']` does not take effect in Node 20 workers (measured:
- * ERR_UNKNOWN_FILE_EXTENSION), so a `.ts` worker is started through a tiny bootstrap that registers tsx's
- * ESM hooks inside the worker first.
- */
-function spawnWorker(workerData: WorkerInit): Worker {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const url = new URL(`./gradient-worker${extension}`, import.meta.url);
-  if (extension === '.js') return new Worker(url, { workerData });
-  const tsxApi = tsxEsmApiUrl(url);
-  const bootstrap =
-    `import(${JSON.stringify(tsxApi)})` +
-    `.then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
-
-/** The URL of tsx's `esm/api` entry (resolved through tsx's own exports map, as `import` would). */
-function tsxEsmApiUrl(from: URL): string {
-  try {
-    const manifestPath = createRequire(from).resolve('tsx/package.json');
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-      exports: Record<string, { import?: { default?: string } }>;
-    };
-    const entry = manifest.exports['./esm/api']?.import?.default;
-    if (entry === undefined) throw new Error('tsx has no esm/api export');
-    return pathToFileURL(join(dirname(manifestPath), entry)).href;
-  } catch (error) {
-    throw new CardwatchError(
-      'INTERNAL',
-      `running nn workers from TypeScript sources needs the tsx package (${describeError(error)}); ` +
-        'build the project (npm run build) to run from dist/ instead',
-      { cause: error },
-    );
-  }
-}
 
 function toCode(code: string): ErrorCode {
   return Object.hasOwn(ERROR_CODES, code) ? (code as ErrorCode) : 'INTERNAL';
@@ -101,7 +61,7 @@ export class WorkerPool {
     });
     // Nobody may be awaiting when a worker dies between epochs; the failure is re-thrown on next use.
     this.failed.catch(() => {});
-    this.workers = inits.map((init) => spawnWorker(init));
+    this.workers = inits.map((init) => spawnWorkerBeside(import.meta.url, 'gradient-worker', init));
   }
 
   /**
