@@ -13,7 +13,8 @@ import {
 import { type AutoencoderConfig, autoencoderSpec, type FittedAutoencoder } from '../models/index.js';
 import { createTrainer, initParameters, lossValue } from '../nn/index.js';
 import { CardwatchError } from '../util/errors.js';
-import type { EpochRecord, FitEvents, FitResult } from './fit-types.js';
+import { trainWithEarlyStopping } from './early-stopping.js';
+import type { FitEvents, FitResult } from './fit-types.js';
 
 export type { EpochRecord, FitEvents, FitResult, TrainingPhase } from './fit-types.js';
 
@@ -61,52 +62,21 @@ export async function fitAutoencoder(
     { x: trainX, target: trainX, rows: trainIdx.length },
     initial,
   );
-  const history: EpochRecord[] = [];
-  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, parameters: initial };
-  let sinceBest = 0;
-  let stoppedEarly = false;
-  try {
-    for (let epoch = 1; epoch <= config.training.epochs; epoch++) {
-      const result = await trainer.epoch((done, total) => events.onEpochProgress?.(epoch, done, total));
-      const parameters = trainer.parameters();
-      const valLoss = lossValue(spec, parameters, valX, valX, valIdx.length, 'mse');
-      if (!Number.isFinite(result.loss) || !Number.isFinite(valLoss)) {
-        throw new CardwatchError(
-          'INVALID_INPUT',
-          `training diverged at epoch ${epoch} (loss ${result.loss}); try a smaller training.lr`,
-        );
-      }
-      const improved = valLoss < best.loss;
-      if (improved) {
-        best = { loss: valLoss, epoch, parameters };
-        sinceBest = 0;
-      } else {
-        sinceBest++;
-      }
-      const record: EpochRecord = {
-        epoch,
-        train_loss: result.loss,
-        val_loss: valLoss,
-        seconds: result.seconds,
-        rows: result.rows,
-        rows_per_second: result.rows / Math.max(result.seconds, 1e-9),
-        improved,
-      };
-      history.push(record);
-      events.onEpoch?.(record);
-      if (sinceBest >= config.training.early_stopping_patience) {
-        stoppedEarly = epoch < config.training.epochs;
-        break;
-      }
-    }
-  } finally {
-    await trainer.close();
-  }
+  const fit = await trainWithEarlyStopping(
+    trainer,
+    initial,
+    {
+      epochs: config.training.epochs,
+      patience: config.training.early_stopping_patience,
+      validate: (parameters) => ({ loss: lossValue(spec, parameters, valX, valX, valIdx.length, 'mse') }),
+    },
+    events,
+  );
   return {
-    model: { type: 'autoencoder', features, spec, scaler, parameters: best.parameters },
-    history,
-    bestEpoch: best.epoch,
-    stoppedEarly,
+    model: { type: 'autoencoder', features, spec, scaler, parameters: fit.bestParameters },
+    history: fit.history,
+    bestEpoch: fit.bestEpoch,
+    stoppedEarly: fit.stoppedEarly,
     trainRows: trainIdx.length,
     valRows: valIdx.length,
   };

@@ -17,6 +17,7 @@ import {
 } from '../models/index.js';
 import { createTrainer, initParameters, lossValue, predict } from '../nn/index.js';
 import { CardwatchError } from '../util/errors.js';
+import { trainWithEarlyStopping } from './early-stopping.js';
 import type { EpochRecord, FitEvents, TrainingPhase } from './fit-types.js';
 
 /** Unscaled network inputs of some rows and their labels. */
@@ -110,61 +111,35 @@ export async function fitSupervised(
     { x: trainX, target: train.y, rows: train.rows },
     initial,
   );
-  const history: EpochRecord[] = [];
-  let best = { loss: Number.POSITIVE_INFINITY, epoch: 0, parameters: initial };
-  let sinceBest = 0;
-  let stoppedEarly = false;
-  try {
-    for (let epoch = 1; epoch <= config.training.epochs; epoch++) {
-      const result = await trainer.epoch((done, total) =>
-        events.onEpochProgress?.(epoch, done, total, phase),
-      );
-      const parameters = trainer.parameters();
-      const valLoss = lossValue(spec, parameters, valX, val.y, val.rows, 'bce', posWeight);
-      if (!Number.isFinite(result.loss) || !Number.isFinite(valLoss)) {
-        throw new CardwatchError(
-          'INVALID_INPUT',
-          `training diverged at epoch ${epoch} (loss ${result.loss}); try a smaller training.lr`,
-        );
-      }
-      const valAp = averagePrecision(predict(logitSpec(spec), parameters, valX, val.rows), valLabels);
-      const improved = valLoss < best.loss;
-      if (improved) {
-        best = { loss: valLoss, epoch, parameters };
-        sinceBest = 0;
-      } else {
-        sinceBest++;
-      }
-      const record: EpochRecord = {
-        epoch,
-        train_loss: result.loss,
-        val_loss: valLoss,
-        seconds: result.seconds,
-        rows: result.rows,
-        rows_per_second: result.rows / Math.max(result.seconds, 1e-9),
-        improved,
-        ...(phase === undefined ? {} : { phase }),
-        val_average_precision: valAp,
-      };
-      history.push(record);
-      events.onEpoch?.(record);
-      if (sinceBest >= config.training.early_stopping_patience) {
-        stoppedEarly = epoch < config.training.epochs;
-        break;
-      }
-    }
-  } finally {
-    await trainer.close();
-  }
+  const fit = await trainWithEarlyStopping(
+    trainer,
+    initial,
+    {
+      epochs: config.training.epochs,
+      patience: config.training.early_stopping_patience,
+      phase,
+      validate: (parameters) => ({
+        loss: lossValue(spec, parameters, valX, val.y, val.rows, 'bce', posWeight),
+        // Watched, not used to stop: AUPRC of the validation rows after the epoch.
+        extra: {
+          val_average_precision: averagePrecision(
+            predict(logitSpec(spec), parameters, valX, val.rows),
+            valLabels,
+          ),
+        },
+      }),
+    },
+    events,
+  );
   let calibration: Calibration = IDENTITY_CALIBRATION;
   if (model.calibration === 'platt') {
-    calibration = fitPlatt(predict(logitSpec(spec), best.parameters, valX, val.rows), valLabels);
+    calibration = fitPlatt(predict(logitSpec(spec), fit.bestParameters, valX, val.rows), valLabels);
   }
   return {
-    head: { spec, scaler, parameters: best.parameters, calibration },
-    history,
-    bestEpoch: best.epoch,
-    stoppedEarly,
+    head: { spec, scaler, parameters: fit.bestParameters, calibration },
+    history: fit.history,
+    bestEpoch: fit.bestEpoch,
+    stoppedEarly: fit.stoppedEarly,
     posWeight,
   };
 }
