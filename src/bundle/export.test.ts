@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CardwatchError } from '../util/errors.js';
 import {
   nearIdentityGraph,
   randomLabels,
@@ -19,21 +18,12 @@ import type { Int8Scheme } from './quantize.js';
 import { readManifest } from './registry.js';
 import { readReferenceSample } from './reference-sample.js';
 import { compareScores, rankMetrics } from './score-agreement.js';
+import { rejection } from '../util/__fixtures__/rejection.js';
 
 afterAll(removeTempDirs);
 
 function modelsDir(): string {
   return tempDir('export');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CardwatchError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CardwatchError);
-    return error as CardwatchError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('exportBundle', () => {

@@ -3,7 +3,6 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CardwatchError } from '../util/errors.js';
 import { Prng } from '../util/prng.js';
 import { removeTempDirs, tempDir, tinyGraph } from './__fixtures__/tiny-bundle.js';
 import { importOnnxBundle, IMPORT_VERIFY_ROWS, type ImportOnnxInput } from './import-bundle.js';
@@ -14,6 +13,7 @@ import { listBundles, readManifest } from './registry.js';
 import { compareScores } from './score-agreement.js';
 import { loadScorer } from './scorer.js';
 import type { Scorer } from './scorer-types.js';
+import { rejection } from '../util/__fixtures__/rejection.js';
 
 afterAll(removeTempDirs);
 
@@ -34,16 +34,6 @@ interface ScalerJson {
 const golden = JSON.parse(readFileSync(join(FIXTURE_DIR, 'golden.json'), 'utf8')) as Golden;
 const scalerJson = JSON.parse(readFileSync(SCALER_PATH, 'utf8')) as ScalerJson;
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-async function rejection(promise: Promise<unknown>): Promise<CardwatchError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CardwatchError);
-    return error as CardwatchError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('importOnnxBundle with the PyTorch-exported autoencoder', () => {
   const models = tempDir('import');

@@ -1,23 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CardwatchError } from '../util/errors.js';
 import { removeTempDirs, tempDir, tinyGraph } from './__fixtures__/tiny-bundle.js';
 import { buildDenseOnnxModel } from './onnx-graph.js';
 import { onnx } from './onnx-protobuf.js';
 import { openOnnxSession, type OnnxSession } from './onnx-runtime.js';
+import { rejection } from '../util/__fixtures__/rejection.js';
 
 afterAll(removeTempDirs);
-
-async function rejection(promise: Promise<unknown>): Promise<CardwatchError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CardwatchError);
-    return error as CardwatchError;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** y = x · W (W 2×2) with an input whose shape is not declared, so only ONNX Runtime can catch a bad width. */
 function shapelessMatMul(): Uint8Array {

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CardwatchError } from '../util/errors.js';
 import {
   forwardScores,
   randomRows,
@@ -22,18 +21,9 @@ import { promoteBundle } from './registry.js';
 import { spearman } from './score-agreement.js';
 import { loadScorer, openScorerFromDir, parseEngine, requireEngine, scorerEngines } from './scorer.js';
 import type { Scorer, ScoringEngine } from './scorer-types.js';
+import { rejection } from '../util/__fixtures__/rejection.js';
 
 afterAll(removeTempDirs);
-
-async function rejection(promise: Promise<unknown>): Promise<CardwatchError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CardwatchError);
-    return error as CardwatchError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('scorer', () => {
   const models = tempDir('scorer');

@@ -8,6 +8,7 @@ import { readKaggleCsvFile, readKaggleCsvFileAsync } from './csv-read.js';
 import { readOwnedLines } from './csv-range.js';
 import { generateSyntheticCsv } from './synthetic.js';
 import type { ParsedCsv } from './types.js';
+import { rejection } from '../util/__fixtures__/rejection.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cardwatch-csv-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,16 +36,6 @@ function expectSame(a: ParsedCsv, b: ParsedCsv): void {
   expect(sameBytes(a.lines, b.lines), 'lines').toBe(true);
   expect(b.errors).toEqual(a.errors);
   expect(b.hasClass).toBe(a.hasClass);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CardwatchError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CardwatchError) return error;
-    throw error;
-  }
-  return expect.fail('expected a CardwatchError');
 }
 
 describe('readKaggleCsvFile / readKaggleCsvFileAsync', () => {

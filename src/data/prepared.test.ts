@@ -20,6 +20,7 @@ import {
   preparedMetaSchema,
   setCurrentPrepared,
 } from './prepared.js';
+import { rejection } from '../util/__fixtures__/rejection.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cardwatch-prepared-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -34,16 +35,6 @@ function input(name: string, text: string): string {
   const path = join(root, name);
   writeFileSync(path, text);
   return path;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<CardwatchError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CardwatchError) return error;
-    throw error;
-  }
-  return expect.fail('expected a CardwatchError');
 }
 
 const text = csv(50);
