@@ -4,7 +4,7 @@
  * degenerate input (no points, one point, all-equal scores, zero frauds) and still returns a valid chart.
  */
 import { bin, max as d3Max, min as d3Min } from 'd3-array';
-import { scaleLinear, scaleLog } from 'd3-scale';
+import { scaleLinear, scaleLog, type ScaleLinear } from 'd3-scale';
 import { area, curveStepAfter, line } from 'd3-shape';
 import {
   PALETTE,
@@ -124,19 +124,51 @@ export function rocCurveSvg(
   const y = scaleLinear().domain([0, 1]).range([frame.bottom, frame.top]);
   const marks = [
     `<line x1="${px(x(0))}" y1="${px(y(0))}" x2="${px(x(1))}" y2="${px(y(1))}" stroke="#999" stroke-dasharray="5 4"/>`,
-    ...prepared.map((c) =>
-      c.points.length === 1
-        ? dots(c.points, x, y, c.color)
-        : `<path d="${pathOf(c.points, x, y)}" fill="none" stroke="${c.color}" stroke-width="2"/>`,
-    ),
+    ...prepared.map((c) => curveMark(c.points, x, y, c.color, false)),
   ];
+  return finishUnitPlot(
+    'roc',
+    frame,
+    title,
+    { x, y },
+    ['False positive rate', 'True positive rate (recall)'],
+    {
+      marks,
+      legend,
+      empty: prepared.every((c) => c.points.length === 0),
+    },
+  );
+}
+
+/** One curve: a line through its points (steps for PR), or a dot when it is a single point. */
+function curveMark(
+  points: readonly Point[],
+  x: ScaleLinear<number, number>,
+  y: ScaleLinear<number, number>,
+  color: string,
+  steps: boolean,
+): string {
+  return points.length === 1
+    ? dots(points, x, y, color)
+    : `<path d="${pathOf(points, x, y, steps)}" fill="none" stroke="${color}" stroke-width="2"/>`;
+}
+
+/** Axes over [0, 1] with their titles, the legend, a note when no curve has points, and the SVG document. */
+function finishUnitPlot(
+  kind: string,
+  frame: Frame,
+  title: string,
+  scales: { x: ScaleLinear<number, number>; y: ScaleLinear<number, number> },
+  [xTitle, yTitle]: readonly [string, string],
+  content: { marks: readonly string[]; legend: readonly LegendEntry[]; empty: boolean },
+): string {
   const axes = [
-    xAxisSvg(frame, { ticks: unitTicks(x), title: 'False positive rate' }),
-    yAxisSvg(frame, { ticks: unitTicks(y), title: 'True positive rate (recall)' }),
+    xAxisSvg(frame, { ticks: unitTicks(scales.x), title: xTitle }),
+    yAxisSvg(frame, { ticks: unitTicks(scales.y), title: yTitle }),
   ];
-  const extra = [legendSvg(frame, legend)];
-  if (prepared.every((c) => c.points.length === 0)) extra.push(noteSvg(frame, 'no curve to show'));
-  return finish('roc', frame, title, axes, marks, extra);
+  const extra = [legendSvg(frame, content.legend)];
+  if (content.empty) extra.push(noteSvg(frame, 'no curve to show'));
+  return finish(kind, frame, title, axes, [...content.marks], extra);
 }
 
 /** Average precision from PR points in sklearn order (recall decreasing): Σ (R_k − R_{k+1}) · P_k. */
@@ -190,19 +222,13 @@ export function prCurveSvg(
         `<line x1="${px(x(0))}" y1="${px(y(c.baseline))}" x2="${px(x(1))}" y2="${px(y(c.baseline))}" stroke="${c.color}" stroke-opacity="0.8" stroke-dasharray="5 4"/>`,
       );
     }
-    marks.push(
-      c.points.length === 1
-        ? dots(c.points, x, y, c.color)
-        : `<path d="${pathOf(c.points, x, y, true)}" fill="none" stroke="${c.color}" stroke-width="2"/>`,
-    );
+    marks.push(curveMark(c.points, x, y, c.color, true));
   }
-  const axes = [
-    xAxisSvg(frame, { ticks: unitTicks(x), title: 'Recall' }),
-    yAxisSvg(frame, { ticks: unitTicks(y), title: 'Precision' }),
-  ];
-  const extra = [legendSvg(frame, legend)];
-  if (prepared.every((c) => c.points.length === 0)) extra.push(noteSvg(frame, 'no curve to show'));
-  return finish('pr', frame, title, axes, marks, extra);
+  return finishUnitPlot('pr', frame, title, { x, y }, ['Recall', 'Precision'], {
+    marks,
+    legend,
+    empty: prepared.every((c) => c.points.length === 0),
+  });
 }
 
 const HISTOGRAM_BINS = 50;
