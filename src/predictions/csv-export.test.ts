@@ -3,14 +3,14 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { T0, makeRecord, tempDir } from './__fixtures__/records.js';
 import { CSV_HEADER, csvText, exportCsv, formatFloat32 } from './csv-export.js';
-import { openPredictionLog, type PredictionLog } from './prediction-log.js';
+import { openPredictionLog, type SqlitePredictionLog } from './prediction-log.js';
 import { createQueries } from './queries.js';
 import { openPredictionReader } from './reader.js';
 import Database from 'better-sqlite3';
 
 let dir: string;
 let cleanup: () => void;
-let log: PredictionLog;
+let log: SqlitePredictionLog;
 let path: string;
 
 beforeEach(() => {

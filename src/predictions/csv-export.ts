@@ -76,20 +76,20 @@ export function csvLine(row: StoredRow): string {
  * present when it started (`latestTime`), so it ends even while the service keeps writing.
  */
 export async function exportCsv(
-  page: PageQuery,
-  latestTime: () => number | null,
+  page: PageQuery | ((...args: Parameters<PageQuery>) => Promise<StoredRow[]>),
+  latestTime: () => number | null | Promise<number | null>,
   range: TimeRange,
   out: Writable,
   pageRows: number = EXPORT_PAGE_ROWS,
 ): Promise<ExportResult> {
   const resolved = resolveRange(range);
   // An empty log gives -Infinity: no row qualifies.
-  const until = range.until === undefined ? (latestTime() ?? -Infinity) + 1 : resolved.until;
+  const until = range.until === undefined ? ((await latestTime()) ?? -Infinity) + 1 : resolved.until;
   let after = { at: resolved.since, id: '' };
   let rows = 0;
   await write(out, CSV_HEADER);
   for (;;) {
-    const batch = page(after, until, pageRows);
+    const batch = await page(after, until, pageRows);
     if (batch.length === 0) break;
     let chunk = '';
     for (const row of batch) chunk += csvLine(row);

@@ -2,6 +2,10 @@
  * The durable prediction log of the scoring service (SQLite, WAL, batched writes off the request path),
  * its feedback labels, and the reads used by monitoring and `cardwatch predictions export`.
  *
+ * Scaling out: `openPredictionStore(target)` opens the same log behind the `PredictionStore` interface on
+ * SQLite (a path) or PostgreSQL (a `postgres://` URL, shared by many `serve`/`stream` processes), with async
+ * reads and the stream's idempotent `logDecisions`; see docs/scaling.md.
+ *
  * Wiring into src/serve (a sketch; names other than this module's are the service's own):
  * - startup: `const log = openPredictionLog({ path: 'data/predictions.sqlite', onError: (e) =>
  *   app.log.error({ err: e.error, ...e }, 'prediction log') })`; it throws LOG_UNAVAILABLE when the file
@@ -42,3 +46,13 @@ export {
   type TopFeature,
   type WindowQuery,
 } from './types.js';
+export type { SqlitePredictionLog } from './prediction-log.js';
+export {
+  openPredictionStore,
+  resolveStoreTarget,
+  isPostgresTarget,
+  STORE_ENV,
+  type OpenStoreOptions,
+} from './open-store.js';
+export type { DecisionLogResult, PredictionStore, StoreKind, StoreReads, StoredDecision } from './store.js';
+export { redactUrl } from './postgres/pg-connection.js';

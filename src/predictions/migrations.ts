@@ -56,6 +56,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'stream decisions keyed by transaction id',
+    // `cardwatch stream` delivers at least once: a redelivered transaction must not get a second row. A partial
+    // unique index makes the stream's transaction ids unique without constraining the API, whose clients may
+    // score the same transaction id twice on purpose.
+    sql: `
+      ALTER TABLE predictions ADD COLUMN source TEXT NOT NULL DEFAULT 'api' CHECK (source IN ('api', 'stream'));
+      CREATE UNIQUE INDEX predictions_stream_transaction ON predictions (transaction_id) WHERE source = 'stream';
+    `,
+  },
 ];
 
 /** The schema version this code writes and reads. */

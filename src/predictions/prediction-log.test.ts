@@ -7,7 +7,7 @@ import { CardwatchError } from '../util/errors.js';
 import { T0, makeRecord, tempDir } from './__fixtures__/records.js';
 import {
   openPredictionLog,
-  type PredictionLog,
+  type SqlitePredictionLog,
   type PredictionLogEvent,
   type PredictionLogOptions,
 } from './prediction-log.js';
@@ -15,7 +15,7 @@ import { openPredictionReader } from './reader.js';
 
 let dir: string;
 let cleanup: () => void;
-const opened: PredictionLog[] = [];
+const opened: SqlitePredictionLog[] = [];
 
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
@@ -26,7 +26,7 @@ afterEach(async () => {
   cleanup();
 });
 
-function open(options: Partial<PredictionLogOptions> = {}): PredictionLog {
+function open(options: Partial<PredictionLogOptions> = {}): SqlitePredictionLog {
   const log = openPredictionLog({ path: join(dir, 'nested', 'predictions.sqlite'), ...options });
   opened.push(log);
   return log;

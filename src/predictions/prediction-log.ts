@@ -77,7 +77,13 @@ export interface PredictionLogStats {
   readonly totalBatchMs: number;
 }
 
-export interface PredictionLog extends PredictionReader {
+/**
+ * What the scoring service needs of a prediction log, whatever database is behind it (SQLite here, PostgreSQL
+ * in `postgres-store.ts`): a synchronous, bounded enqueue on the request path, health, counters, feedback and
+ * a flushing close. Reads are not part of it: SQLite reads are synchronous and PostgreSQL ones are not (see
+ * `PredictionStore` for the async reads both offer).
+ */
+export interface PredictionLog {
   /**
    * Queues one answered prediction (synchronous, O(1); the database write happens later, in a batch).
    * Throws LOG_BACKPRESSURE (503) when the queue is full, LOG_CLOSED (503) after `close()`, and
@@ -109,11 +115,14 @@ export interface PredictionLog extends PredictionReader {
   recordFeedback(predictionId: string, label: FeedbackLabel, labelledAt?: number): Promise<Feedback>;
 }
 
+/** The SQLite log: the service's `PredictionLog` plus synchronous reads on the same connection. */
+export interface SqlitePredictionLog extends PredictionLog, PredictionReader {}
+
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
 
-class SqlitePredictionLog {
+class SqliteLog {
   private readonly queue: BoundedQueue<QueuedPrediction>;
   private readonly writeBatch: BatchWriter;
   private readonly feedback: FeedbackStore;
@@ -379,11 +388,28 @@ class SqlitePredictionLog {
  *   score: 0.4, threshold: 1.3, isFraud: false, latencyMs: 0.2, features });
  * await log.close(); // on SIGTERM, after the server stopped taking requests
  */
-export function openPredictionLog(options: PredictionLogOptions): PredictionLog {
+export function openPredictionLog(options: PredictionLogOptions): SqlitePredictionLog {
+  return openSqliteLogWithDatabase(options).log;
+}
+
+/**
+ * `openPredictionLog`, also handing out its connection, for the SQLite store's extra statements (stream
+ * decisions, monitoring reads): one connection per process, so its synchronous writes never wait on a lock
+ * held by another connection of the same process.
+ */
+export function openSqliteLogWithDatabase(options: PredictionLogOptions): {
+  readonly log: SqlitePredictionLog;
+  readonly db: Database;
+  readonly isClosed: () => boolean;
+} {
   const { onError, ...rest } = options;
   const settings = parsePredictionLogOptions(rest);
   const db = openWritableDatabase(settings.path, { busyTimeoutMs: settings.busyTimeoutMs });
-  const log = new SqlitePredictionLog(db, settings, onError);
+  const log = new SqliteLog(db, settings, onError);
+  return { log: publicApi(log), db, isClosed: () => !db.open };
+}
+
+function publicApi(log: SqliteLog): SqlitePredictionLog {
   // A plain object of bound methods: callers can pass `log.append` around, and the class internals
   // (timer, counters, database) stay out of the public type.
   return {

@@ -33,7 +33,7 @@ export interface StoredRow {
   labelled_at: number | null;
 }
 
-const SELECT_ROWS = `
+export const SELECT_ROWS = `
   SELECT p.prediction_id, p.created_at, p.transaction_id, p.model_version, p.engine, p.score, p.threshold,
          p.is_fraud, p.latency_ms, p.features, p.amount, p.time, p.top_features, f.label, f.labelled_at
   FROM predictions p LEFT JOIN feedback f ON f.prediction_id = p.prediction_id`;
@@ -63,7 +63,7 @@ const limitSchema = z
   .min(1, { error: 'limit must be at least 1' })
   .max(MAX_WINDOW_LIMIT, { error: `limit must be at most ${MAX_WINDOW_LIMIT}` });
 
-function checkLimit(limit: number | undefined): number {
+export function checkLimit(limit: number | undefined): number {
   const parsed = limitSchema.safeParse(limit ?? DEFAULT_WINDOW_LIMIT);
   if (!parsed.success) {
     throw new CardwatchError('INVALID_INPUT', parsed.error.issues.map((issue) => issue.message).join('; '));

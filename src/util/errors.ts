@@ -85,6 +85,10 @@ export const ERROR_CODES = {
     status: 409,
     doc: 'A model reload could not load the bundle the alias names; the previous model keeps serving.',
   },
+  STREAM_UNAVAILABLE: {
+    status: 503,
+    doc: 'The NATS server of `cardwatch stream` cannot be reached, or JetStream refused to set up its streams.',
+  },
 } as const satisfies Record<string, { status: number; doc: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
