@@ -3,6 +3,8 @@
  * own predictions (one log), keeps its own `/metrics`, accepts feedback for predictions the other made, and a
  * model promotion reaches both (each follows the alias, `--watch-model`).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
@@ -13,6 +15,7 @@ import {
 } from '../src/bundle/__fixtures__/tiny-bundle.js';
 import { exportBundle } from '../src/bundle/export.js';
 import { promoteBundle } from '../src/bundle/registry.js';
+import { runCli, scratchDir } from './cli-helpers.js';
 import { waitFor } from '../src/stream/__fixtures__/stream-fixtures.js';
 import { startCliProcess, type CliProcess } from '../src/stream/__fixtures__/stream-process.js';
 import { SKIP_POSTGRES } from '../src/testing/availability.js';
@@ -120,6 +123,23 @@ it.skipIf(SKIP_POSTGRES)(
     for (const r of [a, b]) r.process.child.kill('SIGTERM');
     expect(await a.process.exited).toBe(0);
     expect(await b.process.exited).toBe(0);
+
+    // The CLI reads the shared store too: the export and live quality see both replicas' predictions.
+    const check = new pg.Client({ connectionString: postgres.url });
+    await check.connect();
+    const logged =
+      (await check.query<{ n: number }>('SELECT count(*)::int AS n FROM predictions')).rows[0]?.n ?? 0;
+    await check.end();
+    expect(logged).toBeGreaterThanOrEqual(10); // 8 answers + at least one probe per replica
+    const cwd = scratchDir();
+    const exported = runCli(cwd, ['predictions', 'export', '--store', postgres.url, '-o', 'all.csv']);
+    expect(exported.status, exported.stderr).toBe(0);
+    const csvLines = readFileSync(join(cwd, 'all.csv'), 'utf8').trim().split('\n');
+    expect(csvLines.length - 1).toBe(logged);
+    const quality = runCli(cwd, ['monitor', 'quality', '--log', postgres.url, '--json']);
+    expect(quality.status, quality.stderr).toBe(0);
+    const report = JSON.parse(quality.stdout) as { window: { predictions: number; labelled: number } };
+    expect(report.window).toMatchObject({ predictions: logged, labelled: 1 });
   },
   180_000,
 );

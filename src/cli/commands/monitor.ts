@@ -17,7 +17,12 @@ import {
   type DriftCurrent,
 } from '../../monitor/index.js';
 import { openReadonlyDatabase } from '../../predictions/database.js';
-import { readMonitorWindowSql, type MonitorWindow } from '../../predictions/monitor-queries.js';
+import {
+  readMonitorWindow,
+  readMonitorWindowSql,
+  type MonitorWindow,
+} from '../../predictions/monitor-queries.js';
+import { isPostgresTarget, openPredictionStore, resolveStoreTarget } from '../../predictions/open-store.js';
 import { parseSince } from '../../predictions/index.js';
 import { CardwatchError, describeError, isCardwatchError } from '../../util/errors.js';
 import { info, out, OVERRIDES_HELP, resolveConfig } from '../context.js';
@@ -45,34 +50,44 @@ function windowOption(value: string): number {
   return parsed;
 }
 
-/** Reads a window of the prediction log file (read-only, beside a running service: WAL allows both). */
-function readLogWindow(
+/**
+ * Reads a window of the prediction log: a SQLite file read-only (beside a running service: WAL allows both), or
+ * the PostgreSQL store several services share (`--log postgres://…`, CARDWATCH_STORE, serve.prediction_log).
+ */
+async function readLogWindow(
   config: Config,
   options: WindowOptions,
   defaultLimit: number,
   hint: string,
-): { window: MonitorWindow; limit: number; since?: Date } {
-  const file = options.log ?? config.serve.prediction_log;
-  if (!existsSync(file)) {
-    throw new CardwatchError(
-      'DATA_NOT_FOUND',
-      `no prediction log at ${file}: it is created by \`cardwatch serve\` on its first prediction${hint}`,
-    );
-  }
+): Promise<{ window: MonitorWindow; limit: number; since?: Date }> {
+  const target = resolveStoreTarget(options.log, config.serve.prediction_log);
   const limit = options.window ?? defaultLimit;
   const since = options.since === undefined ? undefined : new Date(parseSince(options.since));
-  const db = openReadonlyDatabase(file, { busyTimeoutMs: 1_000 });
+  const query = { limit, ...(since === undefined ? {} : { since }) };
+  const found = (window: MonitorWindow) => ({ window, ...query });
+  if (isPostgresTarget(target)) {
+    const store = await openPredictionStore(target);
+    try {
+      return found(await readMonitorWindow(store, query));
+    } finally {
+      await store.close();
+    }
+  }
+  if (!existsSync(target)) {
+    throw new CardwatchError(
+      'DATA_NOT_FOUND',
+      `no prediction log at ${target}: it is created by \`cardwatch serve\` on its first prediction${hint}`,
+    );
+  }
+  const db = openReadonlyDatabase(target, { busyTimeoutMs: 1_000 });
   try {
-    const window = readMonitorWindowSql(db, { limit, ...(since === undefined ? {} : { since }) });
-    return { window, limit, ...(since === undefined ? {} : { since }) };
+    return found(readMonitorWindowSql(db, query));
   } catch (error) {
     if (isCardwatchError(error)) throw error;
     throw new CardwatchError(
       'LOG_UNAVAILABLE',
-      `cannot read the prediction log ${file}: ${describeError(error)}`,
-      {
-        cause: error,
-      },
+      `cannot read the prediction log ${target}: ${describeError(error)}`,
+      { cause: error },
     );
   } finally {
     db.close();
@@ -86,7 +101,10 @@ function addWindowOptions(command: Command, what: string): Command {
       '--since <when>',
       'only predictions since then: a duration back from now (24h, 7d) or an ISO date',
     )
-    .option('--log <file>', 'prediction log (default: serve.prediction_log)')
+    .option(
+      '--log <file>',
+      'prediction log: a SQLite file or a postgres:// URL (default: $CARDWATCH_STORE, else serve.prediction_log)',
+    )
     .option('-m, --model <id|alias>', 'model bundle (default: serve.model, production)')
     .argument('[overrides...]', OVERRIDES_HELP);
 }
@@ -104,7 +122,7 @@ async function monitorDrift(config: Config, options: DriftOptions): Promise<void
       ? { kind: 'csv', path: options.current }
       : {
           kind: 'log',
-          ...readLogWindow(config, options, settings.drift_window, ' (or pass --current FILE)'),
+          ...(await readLogWindow(config, options, settings.drift_window, ' (or pass --current FILE)')),
         };
   const report = await driftForBundle({
     modelsDir: config.paths.models,
@@ -119,7 +137,7 @@ async function monitorDrift(config: Config, options: DriftOptions): Promise<void
 }
 
 async function monitorQuality(config: Config, options: WindowOptions & { json?: boolean }): Promise<void> {
-  const { window, limit, since } = readLogWindow(config, options, config.monitoring.quality_window, '');
+  const { window, limit, since } = await readLogWindow(config, options, config.monitoring.quality_window, '');
   // The served model gives the validation alert rate to compare with; without one the comparison is left out.
   let manifest: BundleManifest | null = null;
   try {
