@@ -8,4 +8,7 @@ if (!existsSync(fileURLToPath(entry))) {
   console.error('cardwatch is not built yet: run `npm run build` (npm install does it for you).');
   process.exit(1);
 }
-await import(entry.href);
+const { main } = await import(entry.href);
+const code = await main(process.argv);
+// Serving keeps the event loop alive; everything else exits with its code.
+if (code !== 0) process.exit(code);

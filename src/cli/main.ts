@@ -6,9 +6,12 @@ import { Command, CommanderError } from 'commander';
 import { isCardwatchError } from '../util/errors.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerModelCommands } from './commands/models.js';
+import { registerMonitorCommands } from './commands/monitor.js';
 import { registerPredictionCommands } from './commands/predictions.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerServeCommands } from './commands/serve.js';
+import { registerSimulateCommands } from './commands/simulate.js';
+import { registerStreamCommands } from './commands/stream.js';
 import { registerSweepCommands } from './commands/sweep.js';
 import { registerTrainCommands } from './commands/train.js';
 import { packageVersion } from './context.js';
@@ -39,9 +42,16 @@ Quick start:
   registerModelCommands(program);
   registerServeCommands(program);
   registerPredictionCommands(program);
+  registerMonitorCommands(program);
+  registerSimulateCommands(program);
+  registerStreamCommands(program);
   return program;
 }
 
+/**
+ * Runs the CLI and resolves to its exit code. `bin/cardwatch.js` calls it; importing this module runs nothing,
+ * so tools can read `buildProgram()` (scripts/docs.mjs generates the CLI reference from it).
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
@@ -65,7 +75,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-const code = await main(process.argv);
-// Serving keeps the event loop alive; everything else exits with its code.
-if (code !== 0) process.exit(code);

@@ -158,8 +158,17 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(8000),
       /** Bundle id or alias served at start and by `POST /admin/reload`. */
       model: z.string().default('production'),
-      /** SQLite file of the prediction log (every answered prediction is written there). */
+      /**
+       * The prediction store (every answered prediction is written there): a SQLite file, or a PostgreSQL URL
+       * (`postgres://user@host:5432/db`) shared by several serve/stream processes. `--store` and the
+       * `CARDWATCH_STORE` environment variable override it.
+       */
       prediction_log: z.string().min(1).default('data/predictions.sqlite'),
+      /**
+       * Replicas: re-read the served model alias this often (ms) and reload when it names another bundle, so a
+       * promotion reaches every replica; 0 = off (reload with POST /admin/reload).
+       */
+      model_watch_ms: z.number().int().min(0).default(0),
       /** Body limit of every route but the batch one; a `/predict` body is under 1 KB. */
       body_limit_bytes: z
         .number()
@@ -185,6 +194,22 @@ export const configSchema = z.strictObject({
       log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
       /** One log line per request (at info level, so also set log_level: info). */
       log_requests: z.boolean().default(false),
+    })
+    .prefault({}),
+  monitoring: z
+    .strictObject({
+      /** Where `cardwatch monitor drift` writes drift.json and drift.html (overwritten each run, for cron). */
+      reports_dir: z.string().min(1).default('data/monitoring'),
+      /** Newest logged predictions compared with the reference (CLI default and the service's schedule). */
+      drift_window: z.number().int().min(1).max(1_000_000).default(10_000),
+      /** Dataset drift when at least this share of the monitored columns drift. */
+      drift_share: z.number().gt(0).max(1).default(0.5),
+      /** Reference size up to which the KS test is used; above it, Wasserstein distance (Evidently's rule). */
+      ks_max_reference_rows: z.number().int().min(1).default(1000),
+      /** Seconds between the service's drift and quality recomputations; 0 = only on request. */
+      interval_s: z.number().int().min(0).default(300),
+      /** Newest logged predictions over which live quality (precision, recall, AUPRC, alert rate) is computed. */
+      quality_window: z.number().int().min(1).max(1_000_000).default(10_000),
     })
     .prefault({}),
 });

@@ -10,11 +10,14 @@ import { CardwatchError } from '../util/errors.js';
 import { Prng } from '../util/prng.js';
 import { KAGGLE_COLUMNS } from './columns.js';
 import { CsvBytes } from './csv-bytes.js';
+import { driftTransforms, type DriftSpec } from './drift-spec.js';
 import { drawFraudRows, drawTimes, drawTransaction } from './synthetic-model.js';
 
 export interface SyntheticOptions {
   rows: number;
   seed: number;
+  /** Distortions for drift demos and tests (`--drift`); absent = the reference distribution, byte-identical. */
+  drift?: DriftSpec;
 }
 
 /** Significant digits written for V1..V28. */
@@ -37,6 +40,29 @@ function checkOptions(options: SyntheticOptions): void {
   }
 }
 
+/** Exactly round(rows × rate) fraud rows, uniformly placed: `fraud_rate` of a drift spec. */
+function drawFraudRowsAtRate(prng: Prng, rows: number, rate: number): Uint8Array {
+  const flags = new Uint8Array(rows);
+  const wanted = Math.round(rows * rate);
+  // A partial Fisher-Yates shuffle of the row indices: exact count, no rejection loop at high rates.
+  const order = Uint32Array.from({ length: rows }, (_, i) => i);
+  for (let k = 0; k < wanted; k++) {
+    const pick = k + prng.int(rows - k);
+    const row = order[pick]!;
+    order[pick] = order[k]!;
+    order[k] = row;
+    flags[row] = 1;
+  }
+  return flags;
+}
+
+/** Applies a drift spec's `value × scale + shift` to one drawn row (V1..V28, Amount) in place. */
+function applyDrift(values: Float64Array, transforms: { shift: Float64Array; scale: Float64Array }): void {
+  for (let j = 0; j < 29; j++) values[j] = values[j]! * transforms.scale[j]! + transforms.shift[j]!;
+  // Amounts stay in cents and never go negative, as in the real data.
+  values[28] = Math.max(0, Math.round(values[28]! * 100) / 100);
+}
+
 /**
  * The CSV as successive byte chunks (header first). Each yielded array is a view of a reused buffer:
  * consume it before asking for the next. `rowsDone` is the number of rows written so far.
@@ -45,7 +71,12 @@ function* syntheticChunks(options: SyntheticOptions): Generator<{ bytes: Uint8Ar
   checkOptions(options);
   const { rows, seed } = options;
   const times = drawTimes(new Prng(seed, STREAM.time), rows);
-  const frauds = drawFraudRows(new Prng(seed, STREAM.fraud), times);
+  const fraudRate = options.drift?.fraud_rate;
+  const frauds =
+    fraudRate === undefined
+      ? drawFraudRows(new Prng(seed, STREAM.fraud), times)
+      : drawFraudRowsAtRate(new Prng(seed, STREAM.fraud), rows, fraudRate);
+  const transforms = options.drift === undefined ? null : driftTransforms(options.drift);
   const prng = new Prng(seed, STREAM.features);
   const values = new Float64Array(29);
   const out = new CsvBytes(Math.min(rows, CHUNK_ROWS) * MAX_ROW_BYTES + 1024);
@@ -55,6 +86,7 @@ function* syntheticChunks(options: SyntheticOptions): Generator<{ bytes: Uint8Ar
     for (let row = start; row < end; row++) {
       const fraud = frauds[row] === 1;
       drawTransaction(prng, fraud, values);
+      if (transforms !== null) applyDrift(values, transforms);
       out.reserve(MAX_ROW_BYTES);
       out.uint(times[row]!);
       for (let j = 0; j < 28; j++) {

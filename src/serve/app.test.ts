@@ -18,6 +18,9 @@ const ENDPOINTS = [
   'GET /model',
   'POST /feedback',
   'GET /metrics',
+  'GET /metrics/summary',
+  'GET /drift',
+  'GET /quality',
   'GET /openapi.json',
   'GET /docs',
   'GET /ui/',
@@ -160,12 +163,15 @@ describe('GET /openapi.json and /docs', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/',
       '/admin/reload',
+      '/drift',
       '/feedback',
       '/health',
       '/metrics',
+      '/metrics/summary',
       '/model',
       '/predict',
       '/predict/batch',
+      '/quality',
       '/ready',
     ]);
     const predict = doc.paths['/predict']?.post;

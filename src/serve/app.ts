@@ -21,14 +21,19 @@ import { resolveAppOptions, type AppOptions, type ResolvedAppOptions } from './o
 import type { PredictionSink } from './prediction-sink.js';
 import { collectRoutes } from './route-catalogue.js';
 import { adminRoutes } from './routes/admin.js';
+import { adminPromoteRoutes, apiModelsRoutes } from './routes/api-models.js';
+import { apiRunsRoutes } from './routes/api-runs.js';
 import { batchRoutes } from './routes/batch.js';
 import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { metricsSummaryRoutes } from './routes/metrics-summary.js';
 import { modelRoutes } from './routes/model.js';
+import { monitoringRoutes } from './routes/monitoring.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { predictRoutes } from './routes/predict.js';
 import { statusRoutes } from './routes/status.js';
+import { uiRoutes } from './routes/ui.js';
 
 export { DEFAULT_BODY_LIMIT_BYTES, type AppOptions } from './options.js';
 
@@ -185,9 +190,24 @@ export async function buildApp(appOptions: AppOptions): Promise<FastifyInstance>
   await app.register(modelRoutes, { models });
   await app.register(feedbackRoutes, { log });
   await app.register(metricsRoutes, { metrics });
+  await app.register(metricsSummaryRoutes, { metrics, models });
   if (options.adminKey !== null)
     await app.register(adminRoutes, { models, adminKey: options.adminKey, metrics });
+  await app.register(monitoringRoutes, {
+    models,
+    log,
+    modelsDir: options.modelsDir,
+    metrics,
+    config: options.defaultConfig,
+  });
   await app.register(openapiRoutes);
+  await app.register(uiRoutes, { webDir: options.webDir });
+  if (options.runsDir !== null)
+    await app.register(apiRunsRoutes, { runsDir: options.runsDir, defaultConfig: options.defaultConfig });
+  if (options.modelsDir !== null)
+    await app.register(apiModelsRoutes, { modelsDir: options.modelsDir, models });
+  if (options.modelsDir !== null && options.adminKey !== null)
+    await app.register(adminPromoteRoutes, { modelsDir: options.modelsDir, adminKey: options.adminKey });
   await app.ready();
   return app;
 }

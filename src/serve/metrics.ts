@@ -15,6 +15,8 @@ import {
   type CounterConfiguration,
 } from 'prom-client';
 import { scorerEngines } from '../bundle/scorer.js';
+import { validationAlertRate } from '../monitor/quality.js';
+import type { DriftReport, QualityReport } from '../monitor/report-schema.js';
 import type { PredictionLog, PredictionLogStats } from '../predictions/index.js';
 import type { ModelProvider } from './model-provider.js';
 
@@ -43,6 +45,10 @@ export interface ServeMetrics {
   /** One logged prediction. */
   countPrediction(engine: string, isFraud: boolean, score: number): void;
   countReload(result: 'ok' | 'failed'): void;
+  /** The latest scheduled drift report (gauges cardwatch_drift_*, cardwatch_dataset_drift, cardwatch_feature_drift*). */
+  observeDrift(report: DriftReport): void;
+  /** The latest scheduled quality report (gauges cardwatch_quality_*, cardwatch_alert_rate). */
+  observeQuality(report: QualityReport): void;
   /** The exposition text and its content type. */
   expose(): Promise<{ contentType: string; text: string }>;
 }
@@ -76,6 +82,83 @@ function logStatCounter(
     },
   };
   new Counter(config);
+}
+
+/** NaN for a metric the window could not define: Prometheus keeps the series, and no comparison fires on it. */
+function orNaN(value: number | null): number {
+  return value ?? Number.NaN;
+}
+
+/** The gauges set from monitoring reports (drift and live quality), updated when a scheduled run finishes. */
+function createMonitoringGauges(
+  registers: Registry[],
+): Pick<ServeMetrics, 'observeDrift' | 'observeQuality'> {
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers });
+  const driftShare = gauge(
+    'cardwatch_drift_share',
+    'Share of monitored columns (features and score) that drift',
+  );
+  const datasetDrift = gauge(
+    'cardwatch_dataset_drift',
+    '1 when the drift share reaches the dataset threshold',
+  );
+  const driftedColumns = gauge('cardwatch_drift_columns_drifted', 'Monitored columns that drift');
+  const driftRows = gauge('cardwatch_drift_window_rows', 'Logged predictions in the last drift window');
+  const driftTime = gauge('cardwatch_drift_last_run_timestamp_seconds', 'When drift was last computed');
+  const featureScore = new Gauge({
+    name: 'cardwatch_feature_drift_score',
+    help: 'Drift test score per column: a p-value for method ks (drift below threshold), a distance otherwise',
+    labelNames: ['feature', 'method'] as const,
+    registers,
+  });
+  const featureDrift = new Gauge({
+    name: 'cardwatch_feature_drift',
+    help: '1 when the column drifts (its test passed its threshold), per column',
+    labelNames: ['feature'] as const,
+    registers,
+  });
+  const precision = gauge(
+    'cardwatch_quality_precision',
+    'Precision of the decisions on labelled predictions of the quality window (NaN when undefined)',
+  );
+  const recall = gauge(
+    'cardwatch_quality_recall',
+    'Recall of the decisions on labelled predictions of the quality window (NaN when undefined)',
+  );
+  const auprc = gauge(
+    'cardwatch_quality_auprc',
+    'Average precision of scores vs feedback labels in the quality window (NaN when undefined)',
+  );
+  const alertRate = gauge('cardwatch_quality_alert_rate', 'Share of the quality window flagged as fraud');
+  const labelled = gauge(
+    'cardwatch_quality_labelled_predictions',
+    'Predictions with a feedback label in the quality window',
+  );
+  const qualityTime = gauge('cardwatch_quality_last_run_timestamp_seconds', 'When quality was last computed');
+  return {
+    observeDrift(report) {
+      driftShare.set(report.dataset.drift_share);
+      datasetDrift.set(report.dataset.drift ? 1 : 0);
+      driftedColumns.set(report.dataset.drifted_features);
+      driftRows.set(report.current.rows);
+      driftTime.set(Date.parse(report.generated_at) / 1000);
+      // Columns can change with the model (Amount is logged only for models that take it): start afresh.
+      featureScore.reset();
+      featureDrift.reset();
+      for (const feature of report.features) {
+        featureScore.set({ feature: feature.name, method: feature.method }, feature.score);
+        featureDrift.set({ feature: feature.name }, feature.drift ? 1 : 0);
+      }
+    },
+    observeQuality(report) {
+      precision.set(orNaN(report.precision));
+      recall.set(orNaN(report.recall));
+      auprc.set(orNaN(report.auprc));
+      alertRate.set(orNaN(report.alert_rate));
+      labelled.set(report.window.labelled);
+      qualityTime.set(Date.parse(report.generated_at) / 1000);
+    },
+  };
 }
 
 /** Creates the registry and every instrument of one app. */
@@ -180,6 +263,26 @@ export function createServeMetrics(options: ServeMetricsOptions): ServeMetrics {
     (s) => s.failedBatches,
   );
 
+  new Gauge({
+    name: 'cardwatch_model_loaded',
+    help: '1 when a model is loaded and scoring, 0 when the service answers 503 for want of one',
+    registers,
+    collect() {
+      this.set(models.current() === null ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'cardwatch_model_validation_alert_rate',
+    help: "Share of the served model's validation rows it flagged as fraud: what the live alert rate should be near",
+    registers,
+    collect() {
+      this.reset();
+      const rate = validationAlertRate(models.current()?.manifest ?? null);
+      if (rate !== null) this.set(rate);
+    },
+  });
+  const monitoring = createMonitoringGauges(registers);
+
   const requestSeries = new Map<string, RequestSeries>();
   const predictionSeries = new Map<string, PredictionSeries>();
 
@@ -216,6 +319,8 @@ export function createServeMetrics(options: ServeMetricsOptions): ServeMetrics {
     countReload(result) {
       reloads.inc({ result });
     },
+    observeDrift: monitoring.observeDrift,
+    observeQuality: monitoring.observeQuality,
     async expose() {
       return { contentType: registry.contentType, text: await registry.metrics() };
     },

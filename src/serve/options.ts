@@ -2,6 +2,7 @@
  * Options of the scoring app and their defaults. The defaults equal the `serve` section of the config schema
  * (a test keeps them equal), so an app built in a test behaves like `cardwatch serve` with no overrides.
  */
+import { fileURLToPath } from 'node:url';
 import type { FastifyServerOptions } from 'fastify';
 import type { PredictionLog } from '../predictions/index.js';
 import type { ModelProvider } from './model-provider.js';
@@ -37,6 +38,17 @@ export interface AppOptions {
   readonly adminKey?: string | null;
   /** Process metrics (CPU, memory, event loop, GC) in `/metrics`. Default true. */
   readonly processMetrics?: boolean;
+  /** Training runs folder read by `GET /api/runs` (web app experiments); null (default) = those routes 404. */
+  readonly runsDir?: string | null;
+  /** Model registry folder read by `GET /api/models` and `POST /admin/promote`; null (default) = they 404. */
+  readonly modelsDir?: string | null;
+  /**
+   * The config a plain `cardwatch train` would use, as plain data: runs are described by how they differ from
+   * it. null (default) = the schema's defaults.
+   */
+  readonly defaultConfig?: unknown;
+  /** The built web app (Vite output) served at `/ui/`; undefined = `dist/web` of this package, null = none. */
+  readonly webDir?: string | null;
 }
 
 /** The defaults, as in `configs/default.yaml` (`serve` section). */
@@ -47,6 +59,12 @@ export const APP_DEFAULTS = {
   topFeatures: 5,
   requestTimeoutMs: 30_000,
 } as const;
+
+/**
+ * Where `npm run build` puts the web app: `dist/web` at the package root. This file is two levels below the
+ * root both as source (`src/serve/options.ts`) and compiled (`dist/serve/options.js`), so one relative URL fits both.
+ */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /** Kept for callers of the first API: the default body limit of single-row routes. */
 export const DEFAULT_BODY_LIMIT_BYTES = APP_DEFAULTS.bodyLimitBytes;
@@ -85,5 +103,9 @@ export function resolveAppOptions(options: AppOptions): ResolvedAppOptions {
     corsOrigins: options.corsOrigins ?? [],
     adminKey: options.adminKey === undefined || options.adminKey === '' ? null : options.adminKey,
     processMetrics: options.processMetrics ?? true,
+    runsDir: options.runsDir ?? null,
+    modelsDir: options.modelsDir ?? null,
+    defaultConfig: options.defaultConfig ?? null,
+    webDir: options.webDir === undefined ? DEFAULT_WEB_DIR : options.webDir,
   };
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { formatDriftSpec, parseDriftSpec, type DriftSpec } from '../../data/drift-spec.js';
 import { writeSyntheticCsv } from '../../data/index.js';
+import { dataStatus, formatDataStatus } from '../../lineage/index.js';
 import { prepareWithProgress } from '../../train/index.js';
 import { CardwatchError } from '../../util/errors.js';
 import { createProgress, formatCount } from '../../util/progress.js';
@@ -28,11 +30,16 @@ export function registerDataCommands(program: Command): void {
     )
     .option('--seed <n>', 'random seed (default: seed, 42)', integerOption('--seed', 0))
     .option('--out <file>', 'output CSV (default: data.synthetic_path)')
+    .option(
+      '--drift <spec>',
+      'distort the data for drift demos: V1:shift=2,V4:scale=1.5,Amount:scale=3,fraud_rate=0.01 (value × scale + shift)',
+      parseDriftSpec,
+    )
     .argument('[overrides...]', OVERRIDES_HELP)
     .action(
       async (
         overrides: string[],
-        options: { rows?: number; seed?: number; out?: string },
+        options: { rows?: number; seed?: number; out?: string; drift?: DriftSpec },
         command: Command,
       ) => {
         const config = resolveConfig(command, overrides);
@@ -42,10 +49,12 @@ export function registerDataCommands(program: Command): void {
         await writeSyntheticCsv(path, {
           rows,
           seed: options.seed ?? config.seed,
+          ...(options.drift === undefined ? {} : { drift: options.drift }),
           onProgress: (done) => progress.update(done),
         });
         progress.finish();
-        out(`wrote ${formatCount(rows)} transactions to ${path}`);
+        const drifted = options.drift === undefined ? '' : ` (drift: ${formatDriftSpec(options.drift)})`;
+        out(`wrote ${formatCount(rows)} transactions to ${path}${drifted}`);
       },
     );
 
@@ -72,4 +81,28 @@ export function registerDataCommands(program: Command): void {
         );
       },
     );
+
+  data
+    .command('status')
+    .description(
+      'known datasets (fingerprint, rows, source, when), the runs and bundles that used each, and whether ' +
+        'the production model was trained on the current data',
+    )
+    .option('--alias <name>', 'the bundle alias to compare with', 'production')
+    .option('--json', 'print the status as JSON')
+    .option('--check', 'exit 1 when the current data is not what the aliased bundle was trained on')
+    .action(async (options: { alias: string; json?: boolean; check?: boolean }, command: Command) => {
+      const config = resolveConfig(command);
+      const status = await dataStatus(
+        {
+          preparedDir: config.data.prepared_dir,
+          runsDir: config.paths.runs,
+          modelsDir: config.paths.models,
+          syntheticPath: config.data.synthetic_path,
+        },
+        options.alias,
+      );
+      out(options.json ? JSON.stringify(status, null, 2) : formatDataStatus(status));
+      if (options.check && status.verdict === 'differs') process.exitCode = 1;
+    });
 }

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { importOnnxBundle, listBundles, loadScorer, parseEngine, promoteBundle } from '../../bundle/index.js';
+import { formatGateResult, GATE_METRICS, runGate, type GateMetric } from '../../lineage/index.js';
 import { formatCount } from '../../util/progress.js';
 import { scoreCsvFile } from '../batch-score.js';
 import { fractionOption, OVERRIDES_HELP, out, resolveConfig } from '../context.js';
+import { loadDatasetOption } from '../dataset-option.js';
 import { describeBundle } from '../pipeline.js';
 
 function numberOption(name: string) {
@@ -14,6 +16,14 @@ function numberOption(name: string) {
     }
     return parsed;
   };
+}
+
+function gateMetricOption(value: string): GateMetric {
+  const metric = GATE_METRICS.find((name) => name === value);
+  if (metric === undefined) {
+    throw new InvalidArgumentError(`--metric must be ${GATE_METRICS.join(' or ')}, got "${value}"`);
+  }
+  return metric;
 }
 
 function cell(value: number | null, digits: number, width: number): string {
@@ -117,6 +127,63 @@ export function registerModelCommands(program: Command): void {
           promoteBundle(config.paths.models, bundle.id, alias);
           out(`${alias} → ${bundle.id}`);
         }
+      },
+    );
+
+  models
+    .command('gate')
+    .description(
+      'the evaluation gate of a promotion: score both bundles on the held-out (test) split of the ' +
+        "candidate's data and exit 1 when the candidate is worse than the baseline by more than --max-drop",
+    )
+    .requiredOption('--baseline <id|alias>', 'the bundle to beat, e.g. the previous production bundle')
+    .option('--candidate <id|alias>', 'the bundle under review', 'production')
+    .option(
+      '--max-drop <x>',
+      'largest allowed drop of the metric (absolute)',
+      numberOption('--max-drop'),
+      0.01,
+    )
+    .option(
+      '--metric <name>',
+      'the metric compared: average_precision (AUPRC) or roc_auc',
+      gateMetricOption,
+      'average_precision',
+    )
+    .option('--dataset <fingerprint>', "evaluate on this prepared dataset instead of the candidate's own")
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        options: {
+          baseline: string;
+          candidate: string;
+          maxDrop: number;
+          metric: GateMetric;
+          dataset?: string;
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        const config = resolveConfig(command);
+        const result = await runGate({
+          modelsDir: config.paths.models,
+          preparedDir: config.data.prepared_dir,
+          candidate: options.candidate,
+          baseline: options.baseline,
+          maxDrop: options.maxDrop,
+          metric: options.metric,
+          ...(options.dataset === undefined
+            ? {}
+            : { dataset: loadDatasetOption(config, options.dataset).fingerprint }),
+          fallbackSplit: {
+            strategy: config.data.split,
+            testFraction: config.data.test_fraction,
+            valFraction: config.data.val_fraction,
+            seed: config.seed,
+          },
+        });
+        out(options.json ? JSON.stringify(result, null, 2) : formatGateResult(result));
+        if (!result.passed) process.exitCode = 1;
       },
     );
 

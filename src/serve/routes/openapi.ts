@@ -1,10 +1,10 @@
 /**
  * The API's own documentation: `GET /openapi.json` (the OpenAPI document @fastify/swagger builds from the route
- * schemas), `GET /docs` (a self-contained page rendering it) and `GET /ui/` (the web app's placeholder).
+ * schemas) and `GET /docs` (a self-contained page rendering it). The web app at `/ui/` is `routes/ui.ts`.
  */
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { DOCS_CSP, DOCS_HTML, UI_PLACEHOLDER_HTML } from '../docs-page.js';
+import { DOCS_CSP, DOCS_HTML } from '../docs-page.js';
 
 /** Registers the documentation routes; needs @fastify/swagger registered on a parent instance. */
 export const openapiRoutes: FastifyPluginAsyncZod = async function openapiRoutes(app) {
@@ -31,14 +31,6 @@ export const openapiRoutes: FastifyPluginAsyncZod = async function openapiRoutes
         .type('text/html; charset=utf-8')
         .header('content-security-policy', DOCS_CSP)
         .send(DOCS_HTML);
-    },
-  );
-
-  app.get(
-    '/ui/',
-    { schema: { summary: 'The web app (a placeholder until it is built)', hide: true } },
-    async function webApp(_request, reply) {
-      return reply.type('text/html; charset=utf-8').send(UI_PLACEHOLDER_HTML);
     },
   );
 };
