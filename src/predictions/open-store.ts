@@ -16,6 +16,8 @@ export type OpenStoreOptions = Omit<PredictionLogSettingsInput, 'path'> & {
   readonly onError?: (event: PredictionLogEvent) => void;
   /** PostgreSQL only: connections of this process. */
   readonly maxConnections?: number;
+  /** SQLite only: write on a worker thread (the service does; see sqlite-writer-thread.ts). */
+  readonly writerThread?: boolean;
 };
 
 /** The store named by the flag, else the environment, else the config. */
@@ -42,7 +44,7 @@ export async function openPredictionStore(
   target: string,
   options: OpenStoreOptions = {},
 ): Promise<PredictionStore> {
-  const { maxConnections, ...rest } = options;
+  const { maxConnections, writerThread, ...rest } = options;
   if (isPostgresUrl(target)) {
     return openPostgresStore({
       ...rest,
@@ -50,7 +52,7 @@ export async function openPredictionStore(
       ...(maxConnections === undefined ? {} : { maxConnections }),
     });
   }
-  return openSqliteStore({ ...rest, path: target });
+  return openSqliteStore({ ...rest, path: target, ...(writerThread === undefined ? {} : { writerThread }) });
 }
 
 export function isPostgresTarget(target: string): boolean {

@@ -18,3 +18,14 @@ describeStore('SQLite', false, () => {
     sameDatabase: (options) => openPredictionStore(path, options),
   };
 });
+
+// The service's configuration: the same suite with the batches written on a worker thread.
+describeStore('SQLite with a writer thread', false, () => {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  const path = join(dir, 'predictions.sqlite');
+  return {
+    open: (options) => openPredictionStore(path, { ...options, writerThread: true }),
+    sameDatabase: (options) => openPredictionStore(path, { ...options, writerThread: true }),
+  };
+});

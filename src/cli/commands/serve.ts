@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { loadScorer, promoteBundle, type Scorer } from '../../bundle/index.js';
-import { openPredictionLog, type PredictionLogEvent } from '../../predictions/index.js';
+import {
+  openPredictionStore,
+  resolveStoreTarget,
+  STORE_ENV,
+  type PredictionLogEvent,
+} from '../../predictions/index.js';
+import { watchModelAlias } from '../../serve/alias-watcher.js';
 import { ADMIN_KEY_ENV, reloadableModelProvider, startServer } from '../../serve/index.js';
 import { describeError, isCardwatchError } from '../../util/errors.js';
 import { info, OVERRIDES_HELP, out, resolveConfig } from '../context.js';
@@ -11,6 +17,13 @@ interface ServeOptions {
   host?: string;
   port?: number;
   model?: string;
+  store?: string;
+  watchModel?: number;
+}
+
+function msOption(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new Error(`expected milliseconds (a whole number), got "${value}"`);
+  return Number(value);
 }
 
 function portOption(value: string): number {
@@ -41,10 +54,15 @@ async function serve(config: Config, options: ServeOptions, loaded?: LoadedScore
   const settings = config.serve;
   // Log failures go to stderr until the server's logger exists, then to it.
   let reportLogError = (event: PredictionLogEvent): void => info(`prediction log: ${event.error.message}`);
-  const predictionLog = openPredictionLog({
-    path: settings.prediction_log,
-    onError: (event) => reportLogError(event),
-  });
+  // SQLite file or PostgreSQL URL: --store, else $CARDWATCH_STORE, else serve.prediction_log.
+  const predictionLog = await openPredictionStore(
+    resolveStoreTarget(options.store, settings.prediction_log),
+    {
+      onError: (event) => reportLogError(event),
+      // SQLite inserts would otherwise take ~10 µs of the request thread per prediction.
+      writerThread: true,
+    },
+  );
   const models = reloadableModelProvider({
     // A reload re-reads the alias, so `models promote` + POST /admin/reload switches models without a restart.
     load: () => loadScorer(config.paths.models, model),
@@ -54,6 +72,9 @@ async function serve(config: Config, options: ServeOptions, loaded?: LoadedScore
       info(`warning: releasing model ${version} failed: ${describeError(disposeError)}`),
   });
   const adminKey = process.env[ADMIN_KEY_ENV] ?? null;
+  // Replicas: each one follows the alias by itself, so a promotion reaches all of them (0 = off).
+  const watchMs = options.watchModel ?? settings.model_watch_ms;
+  let watcher: ReturnType<typeof watchModelAlias> | null = null;
   let server;
   try {
     server = await startServer({
@@ -70,9 +91,14 @@ async function serve(config: Config, options: ServeOptions, loaded?: LoadedScore
       requestTimeoutMs: settings.request_timeout_ms,
       corsOrigins: settings.cors_origins,
       adminKey,
+      // The web app's experiments and models pages read these folders; runs are described against this config.
+      runsDir: config.paths.runs,
+      modelsDir: config.paths.models,
+      defaultConfig: JSON.parse(JSON.stringify(config)) as unknown,
       handleSignals: true,
       shutdownTimeoutMs: settings.shutdown_timeout_ms,
       onShutdown: (shutdownError) => {
+        watcher?.stop();
         if (shutdownError === null) {
           info('stopped: every answered prediction is in the prediction log');
         } else {
@@ -89,11 +115,22 @@ async function serve(config: Config, options: ServeOptions, loaded?: LoadedScore
   }
   const app = server.app;
   reportLogError = (event) => app.log.error({ err: event.error, kind: event.kind }, 'prediction log');
+  if (watchMs > 0) {
+    watcher = watchModelAlias({
+      modelsDir: config.paths.models,
+      alias: model,
+      intervalMs: watchMs,
+      models,
+      onReload: (outcome) =>
+        app.log.warn({ ...outcome }, `model reloaded: ${model} now names ${outcome.modelVersion}`),
+      onError: (watchError) => app.log.error({ err: watchError }, `cannot follow the model alias ${model}`),
+    });
+  }
   const shown = server.url.replace('://127.0.0.1:', '://localhost:');
   out(`cardwatch is serving ${scorer ? `model ${scorer.manifest.id}` : 'without a model'} on ${shown}`);
   out(`  try: curl -s ${shown}/  |  POST ${shown}/predict {"features":[28 numbers]}  |  docs: ${shown}/docs`);
   out(
-    `  predictions are logged to ${settings.prediction_log}; admin routes ${adminKey ? 'on' : `off (set ${ADMIN_KEY_ENV} to enable)`}; Ctrl+C to stop`,
+    `  predictions are logged to ${predictionLog.kind} ${predictionLog.location}${watcher ? `; following ${model} every ${watchMs} ms` : ''}; admin routes ${adminKey ? 'on' : `off (set ${ADMIN_KEY_ENV} to enable)`}; Ctrl+C to stop`,
   );
 }
 
@@ -102,6 +139,15 @@ function addServeOptions(command: Command): Command {
     .option('--host <host>', 'interface to bind (default: serve.host, 127.0.0.1)')
     .option('--port <port>', 'port (default: serve.port, 8000; 0 picks a free one)', portOption)
     .option('-m, --model <id|alias>', 'bundle id or alias to serve (default: serve.model, production)')
+    .option(
+      '--store <path|url>',
+      `prediction store: a SQLite file or postgres://user@host/db, shared by replicas (default: $${STORE_ENV}, else serve.prediction_log)`,
+    )
+    .option(
+      '--watch-model <ms>',
+      're-read the model alias this often and reload when it changed, e.g. 5000 for replicas (default: serve.model_watch_ms, 0 = off)',
+      msOption,
+    )
     .argument('[overrides...]', OVERRIDES_HELP);
 }
 

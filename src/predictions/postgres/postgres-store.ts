@@ -9,6 +9,7 @@ import type { PredictionLogEvent } from '../prediction-log.js';
 import { parsePredictionLogOptions, type PredictionLogSettingsInput } from '../options.js';
 import type { PredictionStore } from '../store.js';
 import type { Feedback, FeedbackLabel } from '../types.js';
+import { recordQueuedFeedback } from '../queued-feedback.js';
 import { AsyncBatchLog } from './async-batch-log.js';
 import { createPool, redactUrl } from './pg-connection.js';
 import { migratePostgres } from './pg-migrations.js';
@@ -83,30 +84,23 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }
   }
 
-  async function recordFeedback(
+  function recordFeedback(
     predictionId: string,
     label: FeedbackLabel,
     labelledAt: number = Date.now(),
   ): Promise<Feedback> {
-    if (!log.isOpen()) {
-      throw new CardwatchError('LOG_CLOSED', 'the prediction log is closed: the service is shutting down');
-    }
-    if (label !== 0 && label !== 1) {
-      throw new CardwatchError('INVALID_INPUT', `label must be 0 or 1, got ${JSON.stringify(label)}`);
-    }
-    if (!Number.isFinite(labelledAt)) {
-      throw new CardwatchError('INVALID_INPUT', `labelledAt must be ms since the epoch, got ${labelledAt}`);
-    }
-    // The feedback row references the prediction: a prediction still queued is written first.
-    if (log.holds(predictionId)) await log.flush();
-    const stored = await run('feedback', () => recordPgFeedback(pool, predictionId, label, labelledAt));
-    if (stored === null) {
-      throw new CardwatchError(
-        'PREDICTION_NOT_FOUND',
-        `no prediction has the id ${JSON.stringify(predictionId)}`,
-      );
-    }
-    return { predictionId, label: stored.label, labelledAt: stored.labelled_at };
+    return recordQueuedFeedback(
+      log,
+      async (id, value, at) => {
+        const stored = await run('feedback', () => recordPgFeedback(pool, id, value, at));
+        return stored === null
+          ? null
+          : { predictionId: id, label: stored.label, labelledAt: stored.labelled_at };
+      },
+      predictionId,
+      label,
+      labelledAt,
+    );
   }
 
   return {

@@ -1,0 +1,74 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeRecord, tempDir } from './__fixtures__/records.js';
+import { openReadonlyDatabase } from './database.js';
+import { openPredictionStore } from './open-store.js';
+import { toQueuedPrediction } from './queued-prediction.js';
+import { startSqliteWriterThread } from './sqlite-writer-thread.js';
+import { packBatch, unpackBatch } from './writer-thread-protocol.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function logPath(): string {
+  const { dir, cleanup } = tempDir();
+  cleanups.push(cleanup);
+  return join(dir, 'predictions.sqlite');
+}
+
+describe('the writer thread protocol', () => {
+  it('unpacks exactly what was packed, nulls included', () => {
+    const batch = [
+      makeRecord(1),
+      makeRecord(2, { amount: null, time: null, transactionId: null, topFeatures: null, isFraud: true }),
+    ].map(toQueuedPrediction);
+    const back = unpackBatch(packBatch(batch));
+    expect(back.map((p) => ({ ...p, features: Array.from(p.features) }))).toEqual(
+      batch.map((p) => ({ ...p, features: Array.from(p.features) })),
+    );
+  });
+});
+
+describe('startSqliteWriterThread', () => {
+  it('writes batches on its thread and reports records the database refuses, writing the rest', async () => {
+    const path = logPath();
+    // Create and migrate the log first, as the store does.
+    const store = await openPredictionStore(path);
+    await store.close();
+    const thread = startSqliteWriterThread({ path, busyTimeoutMs: 1_000 });
+    try {
+      const first = [makeRecord(1), makeRecord(2)].map(toQueuedPrediction);
+      expect(await thread.writeBatch(first)).toEqual({ written: 2, rejected: [] });
+      // The first record reuses a written id: the database refuses it (primary key), the second is new.
+      const again = [makeRecord(3, { predictionId: first[1]?.predictionId as string }), makeRecord(4)].map(
+        toQueuedPrediction,
+      );
+      const result = await thread.writeBatch(again);
+      expect(result.written).toBe(1);
+      expect(result.rejected.map((r) => r.predictionId)).toEqual([again[0]?.predictionId]);
+      expect(result.rejected[0]?.error.message).toMatch(/UNIQUE|constraint/i);
+    } finally {
+      await thread.close();
+    }
+    const db = openReadonlyDatabase(path, { busyTimeoutMs: 1_000 });
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM predictions').get()).toEqual({ n: 3 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('fails the batch (for the log to retry) when its database cannot be opened, and starts afresh', async () => {
+    // A path under a regular file: the worker's open fails (ENOTDIR).
+    const blocker = logPath();
+    writeFileSync(blocker, 'not a folder');
+    const thread = startSqliteWriterThread({ path: join(blocker, 'such.sqlite'), busyTimeoutMs: 100 });
+    const batch = [makeRecord(1)].map(toQueuedPrediction);
+    await expect(thread.writeBatch(batch)).rejects.toThrow(/writer thread/);
+    await expect(thread.writeBatch(batch)).rejects.toThrow(/writer thread/);
+    await thread.close();
+  });
+});
