@@ -169,6 +169,11 @@ export const configSchema = z.strictObject({
        * promotion reaches every replica; 0 = off (reload with POST /admin/reload).
        */
       model_watch_ms: z.number().int().min(0).default(0),
+      /**
+       * SQLite: write the prediction log's batches on a worker thread. It frees the request thread where a core
+       * is spare; off by default because on 2 vCPUs shared with the load it slowed /predict (bench:api).
+       */
+      prediction_log_thread: z.boolean().default(false),
       /** Body limit of every route but the batch one; a `/predict` body is under 1 KB. */
       body_limit_bytes: z
         .number()

@@ -59,8 +59,9 @@ async function serve(config: Config, options: ServeOptions, loaded?: LoadedScore
     resolveStoreTarget(options.store, settings.prediction_log),
     {
       onError: (event) => reportLogError(event),
-      // SQLite inserts would otherwise take ~10 µs of the request thread per prediction.
-      writerThread: true,
+      // SQLite inserts take ~10 µs of the request thread per prediction; a writer thread moves them off it,
+      // which pays only where a core is spare (measured slower on 2 vCPUs shared with the load: bench:api).
+      writerThread: settings.prediction_log_thread,
     },
   );
   const models = reloadableModelProvider({
