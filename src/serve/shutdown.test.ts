@@ -50,6 +50,8 @@ describe('graceful shutdown', () => {
     }
     const clients = Array.from({ length: 24 }, (_, id) => client(id));
     await sleep(150);
+    // Requests are scored in batches (score-batcher.ts): signal while a batch is inside the model.
+    for (let waited = 0; scorer.running === 0 && waited < 2_000; waited++) await sleep(1);
     const inFlight = scorer.running;
     sigterm?.('SIGTERM');
     expect(await shutDown).toBeNull();
