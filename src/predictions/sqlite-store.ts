@@ -5,20 +5,8 @@
  */
 import type { Writable } from 'node:stream';
 import { CardwatchError, describeError, isCardwatchError } from '../util/errors.js';
-import { checkLimit, createQueries, SELECT_ROWS, toPredictionRow, type StoredRow } from './queries.js';
-import type { Database } from 'better-sqlite3';
-import { openWritableDatabase } from './database.js';
-import { createFeedbackStore } from './feedback.js';
-import { parsePredictionLogOptions } from './options.js';
-import { AsyncBatchLog } from './postgres/async-batch-log.js';
-import {
-  openSqliteLogWithDatabase,
-  type PredictionLog,
-  type PredictionLogOptions,
-} from './prediction-log.js';
-import { recordQueuedFeedback } from './queued-feedback.js';
-import { createReaderApi, type PredictionReader } from './reader.js';
-import { startSqliteWriterThread } from './sqlite-writer-thread.js';
+import { checkLimit, SELECT_ROWS, toPredictionRow, type StoredRow } from './queries.js';
+import { openSqliteLogWithDatabase, type PredictionLogOptions } from './prediction-log.js';
 import { createSqliteDecisionLog } from './sqlite-decisions.js';
 import type { PredictionStore } from './store.js';
 import { resolveRange } from './time-range.js';
@@ -32,68 +20,9 @@ export type SqliteStoreOptions = PredictionLogOptions & {
   readonly writerThread?: boolean;
 };
 
-/** The write side and the synchronous reads the store is made of, in-process or with a writer thread. */
-interface SqliteParts {
-  readonly log: PredictionLog & PredictionReader;
-  readonly db: Database;
-  readonly isClosed: () => boolean;
-}
-
-function withWriterThread(options: PredictionLogOptions): SqliteParts {
-  const { onError, ...rest } = options;
-  const settings = parsePredictionLogOptions(rest);
-  const db = openWritableDatabase(settings.path, { busyTimeoutMs: settings.busyTimeoutMs });
-  const thread = startSqliteWriterThread({ path: settings.path, busyTimeoutMs: settings.busyTimeoutMs });
-  const queue = new AsyncBatchLog(
-    settings,
-    (batch) => thread.writeBatch(batch),
-    onError,
-    async () => {
-      await thread.close();
-      db.close();
-    },
-  );
-  const assertOpen = () => {
-    if (queue.isClosed()) throw new CardwatchError('LOG_CLOSED', 'the prediction log is closed');
-  };
-  const feedback = createFeedbackStore(db);
-  const log: PredictionLog & PredictionReader = {
-    append: (record) => queue.append(record),
-    hasCapacity: (count) => queue.hasCapacity(count),
-    queueDepth: () => queue.queueDepth(),
-    healthy: () => queue.healthy(),
-    stats: () => queue.stats(),
-    flush: () => queue.flush(),
-    close: () => queue.close(),
-    recordFeedback: (predictionId, label, labelledAt = Date.now()) =>
-      recordQueuedFeedback(
-        queue,
-        async (id, value, at) => {
-          assertOpen();
-          try {
-            return feedback.record(id, value, at);
-          } catch (error) {
-            throw new CardwatchError(
-              'LOG_UNAVAILABLE',
-              `cannot store feedback in the prediction log: ${describeError(error)}`,
-              { cause: error },
-            );
-          }
-        },
-        predictionId,
-        label,
-        labelledAt,
-      ),
-    ...createReaderApi(createQueries(db), assertOpen),
-  };
-  return { log, db, isClosed: () => !db.open };
-}
-
 export function openSqliteStore(options: SqliteStoreOptions): PredictionStore {
   const { writerThread = false, ...logOptions } = options;
-  const { log, db, isClosed } = writerThread
-    ? withWriterThread(logOptions)
-    : openSqliteLogWithDatabase(logOptions);
+  const { log, db, isClosed } = openSqliteLogWithDatabase(logOptions, writerThread);
   const decisions = createSqliteDecisionLog(db);
   const labelledStatement = db.prepare<[number, number, number], StoredRow>(
     `${SELECT_ROWS} WHERE f.labelled_at >= ? AND f.labelled_at < ?

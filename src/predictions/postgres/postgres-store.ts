@@ -10,7 +10,7 @@ import { parsePredictionLogOptions, type PredictionLogSettingsInput } from '../o
 import type { PredictionStore } from '../store.js';
 import type { Feedback, FeedbackLabel } from '../types.js';
 import { recordQueuedFeedback } from '../queued-feedback.js';
-import { AsyncBatchLog } from './async-batch-log.js';
+import { AsyncBatchLog } from '../async-batch-log.js';
 import { createPool, redactUrl } from './pg-connection.js';
 import { migratePostgres } from './pg-migrations.js';
 import { createPgReads, recordPgFeedback } from './pg-reads.js';

@@ -1,17 +1,18 @@
 /**
- * The write side of a prediction log whose database is asynchronous (PostgreSQL): the same contract as the
- * SQLite log (`PredictionLog`): `append` queues synchronously in a bounded queue and refuses when full; a
- * flusher writes batches in order, one at a time; a failed write keeps its records queued, reports, and is
- * retried with exponential backoff; `close()` drains with retries up to `closeTimeoutMs`.
+ * The write side of every prediction log (`PredictionLog`): `append` queues synchronously in a bounded queue
+ * and refuses when full; a flusher writes batches in order, one at a time, through the store's writer (SQLite
+ * in-process or on its writer thread, PostgreSQL); a failed write keeps its records queued, reports, and is
+ * retried with exponential backoff; `close()` drains with retries up to `closeTimeoutMs`, then releases the
+ * database.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { CardwatchError } from '../../util/errors.js';
-import type { BatchResult } from '../batch-writer.js';
-import { BoundedQueue } from '../bounded-queue.js';
-import type { PredictionLogSettings } from '../options.js';
-import type { PredictionLogEvent, PredictionLogStats } from '../prediction-log.js';
-import { toQueuedPrediction, type QueuedPrediction } from '../queued-prediction.js';
-import type { PredictionRecord } from '../types.js';
+import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
+import { CardwatchError, describeError } from '../util/errors.js';
+import type { BatchResult } from './batch-writer.js';
+import { BoundedQueue } from './bounded-queue.js';
+import type { PredictionLogSettings } from './options.js';
+import type { PredictionLogEvent, PredictionLogStats } from './prediction-log.js';
+import { toQueuedPrediction, type QueuedPrediction } from './queued-prediction.js';
+import type { PredictionRecord } from './types.js';
 
 export type AsyncBatchWriter = (batch: readonly QueuedPrediction[]) => Promise<BatchResult>;
 
@@ -115,6 +116,9 @@ export class AsyncBatchLog {
           { cause: error },
         );
       }
+      // Between batches, let requests run: an in-process writer resolves at once, and a 50,000-record flush
+      // must not freeze the server.
+      if (this.dequeued < target) await yieldToEventLoop();
     }
   }
 
@@ -221,7 +225,19 @@ export class AsyncBatchLog {
     }
     const unwritten = this.queue.length;
     this.state = 'closed';
-    await this.release().catch(() => undefined);
+    let releaseError: unknown = null;
+    await this.release().catch((error: unknown) => {
+      releaseError = error;
+    });
+    if (releaseError !== null && unwritten === 0) {
+      throw new CardwatchError(
+        'LOG_UNAVAILABLE',
+        `cannot close the prediction log: ${describeError(releaseError)}`,
+        {
+          cause: releaseError,
+        },
+      );
+    }
     if (unwritten > 0) {
       throw new CardwatchError(
         'LOG_UNAVAILABLE',
