@@ -27,6 +27,25 @@ function isConstraintError(error: unknown): error is Error {
   return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
 }
 
+/** The 13 values of a prediction row, in the column order of the INSERTs here and in sqlite-decisions.ts. */
+export function predictionValues(p: QueuedPrediction, transactionId: string | null) {
+  return [
+    p.predictionId,
+    p.createdAt,
+    transactionId,
+    p.modelVersion,
+    p.engine,
+    p.score,
+    p.threshold,
+    p.isFraud,
+    p.latencyMs,
+    encodeFeatures(p.features),
+    p.amount,
+    p.time,
+    p.topFeaturesJson,
+  ] as const;
+}
+
 export function createBatchWriter(db: Database): BatchWriter {
   const insert = db.prepare(
     `INSERT INTO predictions (prediction_id, created_at, transaction_id, model_version, engine, score,
@@ -38,21 +57,7 @@ export function createBatchWriter(db: Database): BatchWriter {
     const rejected: RejectedPrediction[] = [];
     for (const p of batch) {
       try {
-        insert.run(
-          p.predictionId,
-          p.createdAt,
-          p.transactionId,
-          p.modelVersion,
-          p.engine,
-          p.score,
-          p.threshold,
-          p.isFraud,
-          p.latencyMs,
-          encodeFeatures(p.features),
-          p.amount,
-          p.time,
-          p.topFeaturesJson,
-        );
+        insert.run(...predictionValues(p, p.transactionId));
         written += 1;
       } catch (error) {
         // A constraint failure undoes only this statement and the transaction stays open (SQLite's default

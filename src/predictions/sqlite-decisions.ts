@@ -4,7 +4,7 @@
  * force for each transaction of the batch.
  */
 import type { Database } from 'better-sqlite3';
-import { encodeFeatures } from './features.js';
+import { predictionValues } from './batch-writer.js';
 import { toQueuedPrediction } from './queued-prediction.js';
 import {
   DECISION_COLUMNS,
@@ -57,21 +57,7 @@ export function createSqliteDecisionLog(db: Database): SqliteDecisionLog {
       const transactionId = requireTransactionId(record);
       const p = toQueuedPrediction(record);
       ids.push(transactionId);
-      inserted += insert.run(
-        p.predictionId,
-        p.createdAt,
-        transactionId,
-        p.modelVersion,
-        p.engine,
-        p.score,
-        p.threshold,
-        p.isFraud,
-        p.latencyMs,
-        encodeFeatures(p.features),
-        p.amount,
-        p.time,
-        p.topFeaturesJson,
-      ).changes;
+      inserted += insert.run(...predictionValues(p, transactionId)).changes;
     }
     return { inserted, decisions: decisionsFor([...new Set(ids)]) };
   });
