@@ -16,7 +16,7 @@ export {
 export { computeDrift, runDriftReport, type DriftInput } from './report.js';
 export { driftPreset, parseDriftOptions, DEFAULT_DRIFT_FEATURES, type DriftOptionsInput } from './preset.js';
 export type { MetricSpec, ValueDriftSpec, DatasetDriftSpec } from './metrics.js';
-export { computeQuality, validationAlertRate } from './quality.js';
+export { computeQuality, qualityForModel, validationAlertRate } from './quality.js';
 export { driftForBundle, type DriftCurrent, type BundleDriftInput } from './run-drift.js';
 export { saveDriftReport, DRIFT_JSON, DRIFT_HTML } from './snapshot.js';
 export { renderDriftHtml } from './render/drift-html.js';

@@ -25,6 +25,20 @@ export function validationAlertRate(manifest: BundleManifest | null): number | n
   return rows === 0 ? null : (fp + tp) / rows;
 }
 
+/** Quality of a window of the served model (`manifest`; null when none is known: no alert-rate comparison). */
+export function qualityForModel(
+  read: { readonly window: MonitorWindow; readonly limit: number; readonly since?: Date | undefined },
+  manifest: BundleManifest | null,
+): QualityReport {
+  return computeQuality({
+    window: read.window,
+    limit: read.limit,
+    ...(read.since === undefined ? {} : { since: read.since }),
+    modelVersion: manifest?.id ?? null,
+    expectedAlertRate: validationAlertRate(manifest),
+  });
+}
+
 export function computeQuality(input: QualityInput): QualityReport {
   const { window } = input;
   let flagged = 0;

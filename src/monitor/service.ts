@@ -12,7 +12,7 @@ import type { BundleManifest } from '../bundle/index.js';
 import { parseSince } from '../predictions/parse-since.js';
 import { readMonitorWindow, type MonitorReads } from '../predictions/monitor-queries.js';
 import { CardwatchError } from '../util/errors.js';
-import { computeQuality, validationAlertRate } from './quality.js';
+import { qualityForModel } from './quality.js';
 import { computeDrift } from './report.js';
 import type { DriftReport, QualityReport } from './report-schema.js';
 import { referenceTable, windowTable } from './sources.js';
@@ -138,13 +138,7 @@ export function createMonitorService(options: MonitorServiceOptions): MonitorSer
     const since = resolveSince(request.since);
     const limit = request.window ?? settings.quality_window;
     const window = await readMonitorWindow(reads, { limit, ...(since === undefined ? {} : { since }) });
-    const report = computeQuality({
-      window,
-      limit,
-      ...(since === undefined ? {} : { since }),
-      modelVersion: manifest?.id ?? null,
-      expectedAlertRate: validationAlertRate(manifest),
-    });
+    const report = qualityForModel({ window, limit, since }, manifest);
     if (isDefaultWindow(request)) options.onQuality?.(report);
     return report;
   }

@@ -8,12 +8,11 @@ import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { resolveBundle, type BundleManifest } from '../../bundle/index.js';
 import {
-  computeQuality,
   driftForBundle,
   formatDriftSummary,
   formatQualitySummary,
   saveDriftReport,
-  validationAlertRate,
+  qualityForModel,
   type DriftCurrent,
 } from '../../monitor/index.js';
 import { openReadonlyDatabase } from '../../predictions/database.js';
@@ -145,13 +144,7 @@ async function monitorQuality(config: Config, options: WindowOptions & { json?: 
   } catch (error) {
     if (options.model !== undefined) throw error;
   }
-  const report = computeQuality({
-    window,
-    limit,
-    ...(since === undefined ? {} : { since }),
-    modelVersion: manifest?.id ?? null,
-    expectedAlertRate: validationAlertRate(manifest),
-  });
+  const report = qualityForModel({ window, limit, since }, manifest);
   out(options.json ? JSON.stringify(report, null, 2) : formatQualitySummary(report));
 }
 
