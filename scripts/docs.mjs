@@ -60,7 +60,7 @@ const { configSchema } = await load('config/index.js');
 const spec = await openapiDocument();
 
 const pages = {
-  'cli.md': cliReference(buildProgram()),
+  'cli.md': cliReference(await buildProgram()),
   'api.md': apiReference(spec),
   // Formatted as `npm run format:check` expects (Markdown is outside prettier's scope here: .prettierignore).
   'openapi.json': await prettier.format(JSON.stringify(spec), {

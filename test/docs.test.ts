@@ -41,9 +41,9 @@ describe('generated references', () => {
     expect(result.stderr).not.toMatch(/api\.md/);
   });
 
-  it('cover every command, every route and every config section', () => {
+  it('cover every command, every route and every config section', async () => {
     const cli = reference('cli.md');
-    for (const command of leafCommands(buildProgram())) expect(cli).toContain(`### ${command}\n`);
+    for (const command of leafCommands(await buildProgram())) expect(cli).toContain(`### ${command}\n`);
     const spec = JSON.parse(reference('openapi.json')) as { paths: Record<string, Record<string, unknown>> };
     const api = reference('api.md');
     for (const [path, methods] of Object.entries(spec.paths)) {

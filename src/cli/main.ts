@@ -4,19 +4,74 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isCardwatchError } from '../util/errors.js';
-import { registerDataCommands } from './commands/data.js';
-import { registerModelCommands } from './commands/models.js';
-import { registerMonitorCommands } from './commands/monitor.js';
-import { registerPredictionCommands } from './commands/predictions.js';
-import { registerRunCommands } from './commands/runs.js';
-import { registerServeCommands } from './commands/serve.js';
-import { registerSimulateCommands } from './commands/simulate.js';
-import { registerStreamCommands } from './commands/stream.js';
-import { registerSweepCommands } from './commands/sweep.js';
-import { registerTrainCommands } from './commands/train.js';
 import { packageVersion } from './context.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command module and the top-level commands it registers, in help order. A module is imported only when
+ * its command runs (or for help and the docs), because importing all of them (ONNX Runtime, Fastify, NATS,
+ * pg, the training engine…) took ~1 s before any command started. A test holds the names to what each
+ * module really registers.
+ */
+export const COMMAND_MODULES: readonly { readonly names: readonly string[]; load(): Promise<Register> }[] = [
+  { names: ['data'], load: async () => (await import('./commands/data.js')).registerDataCommands },
+  {
+    names: ['train', 'evaluate', 'export'],
+    load: async () => (await import('./commands/train.js')).registerTrainCommands,
+  },
+  {
+    names: ['runs', 'reproduce'],
+    load: async () => (await import('./commands/runs.js')).registerRunCommands,
+  },
+  { names: ['sweep'], load: async () => (await import('./commands/sweep.js')).registerSweepCommands },
+  {
+    names: ['models', 'score'],
+    load: async () => (await import('./commands/models.js')).registerModelCommands,
+  },
+  {
+    names: ['serve', 'start'],
+    load: async () => (await import('./commands/serve.js')).registerServeCommands,
+  },
+  {
+    names: ['predictions'],
+    load: async () => (await import('./commands/predictions.js')).registerPredictionCommands,
+  },
+  { names: ['monitor'], load: async () => (await import('./commands/monitor.js')).registerMonitorCommands },
+  {
+    names: ['simulate'],
+    load: async () => (await import('./commands/simulate.js')).registerSimulateCommands,
+  },
+  { names: ['stream'], load: async () => (await import('./commands/stream.js')).registerStreamCommands },
+];
+
+/** Global options that take a value (their value is not the command name). */
+const VALUE_OPTIONS = new Set(['-c', '--config']);
+
+/** The top-level command `argv` (process.argv form) names, or null (help, version, none). */
+export function commandNameOf(argv: readonly string[]): string | null {
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (VALUE_OPTIONS.has(arg)) {
+      i++;
+      continue;
+    }
+    if (!arg.startsWith('-')) return arg;
+  }
+  return null;
+}
+
+/**
+ * The CLI with every command, or (given `argv`) with only the module of the command it names: the others are
+ * not even imported. An unknown name or none (help) loads them all, so help and "did you mean" see everything.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
+  const name = argv === undefined ? null : commandNameOf(argv);
+  const wanted = COMMAND_MODULES.filter((module) => name !== null && module.names.includes(name));
+  const versionOnly =
+    name === null && argv !== undefined && argv.some((a) => a === '-V' || a === '--version');
+  const modules = wanted.length > 0 ? wanted : versionOnly ? [] : COMMAND_MODULES;
+  const registers = await Promise.all(modules.map((module) => module.load()));
   const program = new Command('cardwatch')
     .description(
       'Card-fraud scoring from raw transactions to a monitored service: data, training, evaluation, model bundles, scoring API.',
@@ -35,16 +90,7 @@ Quick start:
   cardwatch data prepare --input creditcard.csv
   cardwatch train && cardwatch export --promote && cardwatch serve`,
     );
-  registerDataCommands(program);
-  registerTrainCommands(program);
-  registerRunCommands(program);
-  registerSweepCommands(program);
-  registerModelCommands(program);
-  registerServeCommands(program);
-  registerPredictionCommands(program);
-  registerMonitorCommands(program);
-  registerSimulateCommands(program);
-  registerStreamCommands(program);
+  for (const register of registers) register(program);
   return program;
 }
 
@@ -53,7 +99,7 @@ Quick start:
  * so tools can read `buildProgram()` (scripts/docs.mjs generates the CLI reference from it).
  */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   program.exitOverride();
   try {
     await program.parseAsync(argv);
