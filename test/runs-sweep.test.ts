@@ -169,8 +169,14 @@ describe('runs list / show / compare', () => {
   });
 
   it('compares two runs: config differences and metric deltas', () => {
-    const [a, b] = runIds();
-    const result = runCli(cwd, ['runs', 'compare', a!, b!]);
+    // Two runs of the grid with different hidden_dim (run ids sort by time, not by grid position).
+    const hiddenDim = (id: string) =>
+      /^\s+hidden_dim: (\d+)$/m.exec(readFileSync(join(runsDir, id, 'config.yaml'), 'utf8'))?.[1];
+    const ids = runIds();
+    const a = ids[0]!;
+    const b = ids.find((id) => hiddenDim(id) !== hiddenDim(a));
+    expect(b, 'a run with another hidden_dim').toBeDefined();
+    const result = runCli(cwd, ['runs', 'compare', a, b!]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/model\.hidden_dim\s+(16\s+32|32\s+16)/);
     expect(result.stdout).toMatch(/validation AUPRC\s+0\.\d{4}\s+0\.\d{4}\s+[+-]0\.\d{4}/);
