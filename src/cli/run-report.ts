@@ -16,6 +16,7 @@ import {
   sparkline,
 } from '../runs/index.js';
 import { duration, formatTable, metric } from './table.js';
+import { COMPARED_METRICS } from '../evaluate/report-schema.js';
 
 /** A path as the user would type it from the working directory. */
 function shown(path: string): string {
@@ -200,13 +201,7 @@ export function formatRunCompare(a: RunSummary, b: RunSummary): string {
   const eb = b.evaluation;
   const rows: string[][] = [];
   for (const split of ['validation', 'test'] as const) {
-    for (const [label, key] of [
-      ['ROC AUC', 'roc_auc'],
-      ['AUPRC', 'average_precision'],
-      ['precision', 'precision'],
-      ['recall', 'recall'],
-      ['F1', 'f1'],
-    ] as const) {
+    for (const [label, key] of COMPARED_METRICS) {
       const va = ea?.[split][key];
       const vb = eb?.[split][key];
       rows.push([`  ${split} ${label}`, metric(va), metric(vb), delta(va, vb)]);

@@ -35,6 +35,15 @@ export const splitMetricsSchema = z.object({
 });
 export type SplitMetrics = z.infer<typeof splitMetricsSchema>;
 
+/** The per-split metrics reports show side by side (run comparisons, reproduction checks), with their labels. */
+export const COMPARED_METRICS = [
+  ['ROC AUC', 'roc_auc'],
+  ['AUPRC', 'average_precision'],
+  ['precision', 'precision'],
+  ['recall', 'recall'],
+  ['F1', 'f1'],
+] as const satisfies readonly (readonly [string, keyof SplitMetrics])[];
+
 /** What a model that ranks at random would score on the same split (Evidently's "dummy" metrics idea). */
 export const baselineSchema = z.object({
   /** A random ranking's expected AUPRC is the fraud prevalence. */

@@ -8,6 +8,7 @@ import { type Config, validateConfig } from '../config/index.js';
 import { loadPreparedDataset, type PreparedDataset } from '../data/index.js';
 import { readRunSummary, type RunSummary } from '../runs/index.js';
 import { CardwatchError, isCardwatchError } from '../util/errors.js';
+import { COMPARED_METRICS } from '../evaluate/report-schema.js';
 
 export interface Reproduction {
   original: RunSummary;
@@ -129,13 +130,7 @@ export function compareReproduction(original: RunSummary, again: RunSummary): Re
     check('threshold', a?.threshold.value, b?.threshold.value),
   ];
   for (const split of ['validation', 'test'] as const) {
-    for (const [label, key] of [
-      ['ROC AUC', 'roc_auc'],
-      ['AUPRC', 'average_precision'],
-      ['precision', 'precision'],
-      ['recall', 'recall'],
-      ['F1', 'f1'],
-    ] as const) {
+    for (const [label, key] of COMPARED_METRICS) {
       checks.push(check(`${split} ${label}`, a?.[split][key], b?.[split][key]));
     }
   }

@@ -120,7 +120,7 @@ export interface PredictionLog {
 export interface SqlitePredictionLog extends PredictionLog, PredictionReader {}
 
 /** How a SQLite log's batches reach the database: in-process, or on a writer thread. */
-export interface SqliteWriter {
+interface SqliteWriter {
   writeBatch(batch: readonly QueuedPrediction[]): Promise<BatchResult>;
   /** Stops the writer once the queue is drained (before the log's own connection closes). */
   close(): Promise<void>;
@@ -145,7 +145,7 @@ function inlineWriter(db: Database): SqliteWriter {
  * A SQLite log: the queue and flusher every store shares (`AsyncBatchLog`) over `writer`, with reads and
  * feedback on the log's own connection `db` (WAL lets a writer thread's connection write beside it).
  */
-export function sqliteLogOver(
+function sqliteLogOver(
   db: Database,
   settings: PredictionLogSettings,
   onError: ((event: PredictionLogEvent) => void) | undefined,
