@@ -66,9 +66,10 @@ describe('POST /admin/reload under load', () => {
     const clients = Array.from({ length: 8 }, (_, id) => client(id));
 
     // Each reload: move the alias, reload, note when it returned and what it switched to.
-    const reloads: { doneAt: number; version: string }[] = [];
+    const reloads: { startedAt: number; doneAt: number; version: string }[] = [];
     for (const target of ['ae-two', 'ae-one', 'ae-two', 'ae-one']) {
       await sleep(150);
+      const startedAt = performance.now();
       promoteBundle(models, target);
       const res = await send(agent, `${server.url}/admin/reload`, {
         method: 'POST',
@@ -80,7 +81,7 @@ describe('POST /admin/reload under load', () => {
         previous_version: string;
       };
       expect(body.model_version).toBe(target);
-      reloads.push({ doneAt: performance.now(), version: target });
+      reloads.push({ startedAt, doneAt: performance.now(), version: target });
     }
     await sleep(150);
     stop = true;
@@ -98,7 +99,7 @@ describe('POST /admin/reload under load', () => {
     // A request that started after reload k returned (and before reload k+1 began) used reload k's model.
     for (let k = 0; k < reloads.length; k++) {
       const from = reloads[k]!.doneAt;
-      const until = k + 1 < reloads.length ? reloads[k + 1]!.doneAt - 160 : Number.POSITIVE_INFINITY;
+      const until = k + 1 < reloads.length ? reloads[k + 1]!.startedAt : Number.POSITIVE_INFINITY;
       const window = observations.filter((o) => o.startedAt > from && o.startedAt < until);
       expect(window.length).toBeGreaterThan(0);
       expect(new Set(window.map(versionOf))).toEqual(new Set([reloads[k]!.version]));
