@@ -14,9 +14,10 @@
 //   npx tsc -p tsconfig.build.json && node bench/api.mjs [--duration 20] [--connections 64] [--warmup 2]
 //     [--models DIR] [--model production] [--rows 30000] [--batch-rows 10000] [--batch-requests 5]
 //     [--inprocess-rows 1000000] [--chunk 65536] [--pin] [--cpu-prof] [--skip-batch] [--skip-inprocess]
-//     [--keep] [--out bench/out/api.json]
+//     [--keep] [--set serve.key=value …] [--out bench/out/api.json]
 //
-// --pin runs the server on CPU 0 and the load generator on CPU 1 (taskset; only fair on an otherwise idle
+// --set passes a config override to `cardwatch serve` (repeatable), e.g. --set serve.prediction_log_thread=true
+// to compare the SQLite writer thread with inline writes. --pin runs the server on CPU 0 and the load generator on CPU 1 (taskset; only fair on an otherwise idle
 // machine); --cpu-prof profiles the server (node --cpu-prof) and prints where its main thread spent the measured
 // window and the batch requests; --keep keeps the temp folder. Results: bench/out/api.json, one line per run
 // appended to bench/out/api-history.jsonl (to see the spread of repeated runs).
@@ -62,6 +63,7 @@ const OPTIONS = {
   'skip-batch': { type: 'boolean', default: false },
   'skip-inprocess': { type: 'boolean', default: false },
   keep: { type: 'boolean', default: false },
+  set: { type: 'string', multiple: true, default: [] },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 };
@@ -318,6 +320,7 @@ async function startServer(cwd, profileDir) {
       : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=server.cpuprofile'];
   const args = [...nodeFlags, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--model', opts.model];
   if (modelsArg !== null) args.push(`paths.models=${modelsArg}`);
+  args.push(...opts.set);
   const logFile = createWriteStream(join(cwd, 'serve.log'));
   const child = track(spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
   let output = '';

@@ -47,12 +47,19 @@ export function fastBodyValidatorCompiler<S>(accept: (data: unknown) => boolean)
   };
 }
 
-/** A serializer compiler that stringifies the `status` answer as is and hands every other status to zod. */
-export function trustedSerializerCompiler<S>(status: number): FastifySerializerCompiler<S> {
+/**
+ * A serializer compiler that writes the `status` answer with `stringify` (by default `JSON.stringify`; a route
+ * with a fixed answer shape passes its own writer, e.g. predict-json.ts) and hands every other status to zod.
+ * `T` is what the route's handler returns for that status: the handler is trusted to return exactly that.
+ */
+export function trustedSerializerCompiler<S, T = unknown>(
+  status: number,
+  stringify: (data: T) => string = JSON.stringify,
+): FastifySerializerCompiler<S> {
   return function compileSerializer(route) {
     if (String(route.httpStatus) === String(status)) {
       return function stringifyTrusted(data: unknown) {
-        return JSON.stringify(data);
+        return stringify(data as T);
       };
     }
     return serializerCompiler(asZodRoute(route));

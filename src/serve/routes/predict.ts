@@ -13,6 +13,7 @@ import { riskLevel, RISK_DESCRIPTION, topContributions } from '../explain.js';
 import { leaseScorer, type ModelProvider } from '../model-provider.js';
 import { planFor } from '../model-plan.js';
 import { batcherFor, type BatchSlot } from '../score-batcher.js';
+import { predictResponseJson } from './predict-json.js';
 import { ensureLogCapacity, finiteScore, recordPrediction, type PredictionSink } from '../prediction-sink.js';
 import { isPlainValidRow } from '../row-validation.js';
 import {
@@ -112,7 +113,7 @@ export const predictRoutes: FastifyPluginAsyncZod<PredictRoutesOptions> = async 
     {
       // The hot path: see fast-path.ts (zod stays the source of truth for what is accepted and for messages).
       validatorCompiler: fastBodyValidatorCompiler(isPlainValidRow),
-      serializerCompiler: trustedSerializerCompiler(200),
+      serializerCompiler: trustedSerializerCompiler(200, predictResponseJson),
       schema: {
         summary: 'Score one transaction',
         description:
