@@ -88,6 +88,11 @@ export class AsyncBatchLog {
     return this.queue.length;
   }
 
+  /** The queue bound (`maxQueue`): `append` refuses once this many records wait. */
+  queueCapacity(): number {
+    return this.queue.capacity;
+  }
+
   healthy(): boolean {
     return this.state === 'open' && this.consecutiveFailures === 0;
   }

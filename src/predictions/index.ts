@@ -15,8 +15,8 @@
  *   threshold, isFraud, modelVersion, engine: 'float32', latencyMs, transactionId })`, then answer. If
  *   `append` throws, the answer is that error (503): a prediction is never answered without being logged.
  * - POST /predictions/:id/feedback: `await log.recordFeedback(id, label)` (404 PREDICTION_NOT_FOUND).
- * - /ready: `log.healthy() && log.hasCapacity()`. /metrics: a gauge collecting `log.queueDepth()`, counters
- *   from `log.stats()` (written, refused, rejected, failedBatches, totalBatchMs).
+ * - /ready: `log.healthy() && log.hasCapacity()`. /metrics: gauges collecting `log.queueDepth()` and
+ *   `log.queueCapacity()`, counters from `log.stats()` (written, refused, rejected, failedBatches, totalBatchMs).
  * - SIGTERM: `app.close()` waits for in-flight requests; an `onClose` hook then runs `await log.close()`
  *   (flushes everything, rejects with details.unwritten if the database stayed down for closeTimeoutMs).
  */

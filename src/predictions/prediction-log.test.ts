@@ -181,6 +181,7 @@ describe('batching', () => {
 describe('bounded queue', () => {
   it('refuses with LOG_BACKPRESSURE (503) when full, and hasCapacity says so first', async () => {
     const log = open({ maxQueue: 100, flushIntervalMs: 60_000 });
+    expect(log.queueCapacity()).toBe(100);
     for (let i = 0; i < 99; i++) log.append(makeRecord(i));
     expect(log.hasCapacity(1)).toBe(true);
     expect(log.hasCapacity(2)).toBe(false);

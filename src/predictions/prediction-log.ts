@@ -95,6 +95,11 @@ export interface PredictionLog {
   hasCapacity(count?: number): boolean;
   /** Records waiting to be written (a Prometheus gauge). */
   queueDepth(): number;
+  /**
+   * The most records the queue holds (the `maxQueue` option): at this depth `append` refuses with
+   * LOG_BACKPRESSURE. Fixed when the log opens (a Prometheus gauge, the bound alerts compare the depth with).
+   */
+  queueCapacity(): number;
   /** False after a failed write until a write succeeds, and after `close()`; for `/ready`. */
   healthy(): boolean;
   stats(): PredictionLogStats;
@@ -172,6 +177,7 @@ function sqliteLogOver(
     append: (record) => queue.append(record),
     hasCapacity: (count) => queue.hasCapacity(count),
     queueDepth: () => queue.queueDepth(),
+    queueCapacity: () => queue.queueCapacity(),
     healthy: () => queue.healthy(),
     stats: () => queue.stats(),
     flush: () => queue.flush(),

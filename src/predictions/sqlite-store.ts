@@ -53,6 +53,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PredictionStore {
     append: log.append,
     hasCapacity: log.hasCapacity,
     queueDepth: log.queueDepth,
+    queueCapacity: log.queueCapacity,
     healthy: log.healthy,
     stats: log.stats,
     flush: log.flush,

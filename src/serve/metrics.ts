@@ -234,6 +234,14 @@ export function createServeMetrics(options: ServeMetricsOptions): ServeMetrics {
     },
   });
   new Gauge({
+    name: 'cardwatch_prediction_log_queue_capacity',
+    help: 'Most predictions the prediction log queue holds (its maxQueue bound; 0 without a log): at this depth requests are refused',
+    registers,
+    collect() {
+      this.set(log?.queueCapacity() ?? 0);
+    },
+  });
+  new Gauge({
     name: 'cardwatch_prediction_log_healthy',
     help: '1 when the last write to the prediction log succeeded, 0 when it is failing or closed',
     registers,

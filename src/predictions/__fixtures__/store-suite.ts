@@ -87,8 +87,10 @@ export function describeStore(name: string, skip: boolean, factory: () => StoreF
     it('refuses with LOG_BACKPRESSURE when the queue is full, and hasCapacity says so first', async () => {
       const store = await factory().open({ maxQueue: 3, flushIntervalMs: 60_000 });
       try {
+        expect(store.queueCapacity()).toBe(3);
         for (let i = 0; i < 3; i++) store.append(makeRecord(i));
         expect(store.hasCapacity()).toBe(false);
+        expect(store.queueDepth()).toBe(store.queueCapacity());
         expect(() => store.append(makeRecord(9))).toThrow(
           expect.objectContaining({ code: 'LOG_BACKPRESSURE' }),
         );

@@ -109,6 +109,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     append: (record) => log.append(record),
     hasCapacity: (count) => log.hasCapacity(count),
     queueDepth: () => log.queueDepth(),
+    queueCapacity: () => log.queueCapacity(),
     healthy: () => log.healthy(),
     stats: () => log.stats(),
     flush: () => log.flush(),

@@ -11,6 +11,7 @@ import {
   openPredictionLog,
   openPredictionReader,
   type PredictionLog,
+  type PredictionLogOptions,
   type PredictionRow,
 } from '../../predictions/index.js';
 import { buildApp, type AppOptions } from '../app.js';
@@ -48,6 +49,8 @@ export interface HarnessOptions {
   readonly provider?: ModelProvider;
   /** Open a real prediction log in a temp folder (closed by `app.close()`). */
   readonly withLog?: boolean;
+  /** Options of that log (its `path` is the temp file), e.g. `{ maxQueue: 1000 }`. */
+  readonly logOptions?: Omit<PredictionLogOptions, 'path'>;
   readonly app?: Omit<Partial<AppOptions>, 'models' | 'predictionLog'>;
 }
 
@@ -66,7 +69,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const logs: Record<string, unknown>[] = [];
   const stream = { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) };
   const logPath = options.withLog ? join(tempFolder(), 'predictions.sqlite') : null;
-  const log = logPath === null ? null : openPredictionLog({ path: logPath });
+  const log = logPath === null ? null : openPredictionLog({ ...options.logOptions, path: logPath });
   const app = await buildApp({
     models: options.provider ?? staticModelProvider(scorer),
     predictionLog: log,

@@ -1,4 +1,6 @@
+import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { predictionLogOptionsSchema } from '../../predictions/index.js';
 import { closeHarnesses, harness, postRaw, zeros } from '../__fixtures__/harness.js';
 
 afterEach(closeHarnesses);
@@ -50,6 +52,27 @@ describe('GET /metrics', () => {
     expect(sample(text, 'cardwatch_prediction_log_queue_depth')).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'cardwatch_prediction_log_healthy')).toBe(1);
     expect(text).toContain('cardwatch_prediction_log_written_total');
+  });
+
+  // monitoring/alerts.yml compares the depth with this bound (CardwatchPredictionLogQueueNearFull at 80%).
+  it('exposes the prediction log queue bound: the configured maxQueue, else its default', async () => {
+    const metrics = async (app: FastifyInstance) =>
+      (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const configured = await harness({ withLog: true, logOptions: { maxQueue: 1000 } });
+    const capacity = 'cardwatch_prediction_log_queue_capacity';
+    expect(sample(await metrics(configured.app), capacity)).toBe(1000);
+    expect(configured.log?.queueCapacity()).toBe(1000);
+
+    const defaults = await harness({ withLog: true });
+    const defaultMaxQueue = predictionLogOptionsSchema.parse({ path: 'unused' }).maxQueue;
+    expect(defaultMaxQueue).toBe(50_000);
+    expect(sample(await metrics(defaults.app), capacity)).toBe(defaultMaxQueue);
+
+    // Without a log there is no queue: 0, and the alert's `depth > 0.8 * capacity` (0 > 0) stays quiet.
+    const noLog = await harness();
+    const text = await metrics(noLog.app);
+    expect(sample(text, capacity)).toBe(0);
+    expect(sample(text, 'cardwatch_prediction_log_queue_depth')).toBe(0);
   });
 
   it('adds process metrics when asked, and keeps each app’s registry apart', async () => {
