@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,6 +29,32 @@ describe('the writer thread protocol', () => {
     const back = unpackBatch(packBatch(batch));
     expect(back.map((p) => ({ ...p, features: Array.from(p.features) }))).toEqual(
       batch.map((p) => ({ ...p, features: Array.from(p.features) })),
+    );
+  });
+
+  it('round-trips any strings, nulls, model versions and engines, in order', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    const overrides = fc.record({
+      predictionId: text.filter((id) => id.length > 0),
+      transactionId: fc.option(text, { nil: null }),
+      modelVersion: fc.constantFrom('ae-1', 'ae-2', 'clf "3"'),
+      engine: fc.constantFrom('float32' as const, 'int8' as const),
+      topFeatures: fc.option(
+        fc.array(fc.record({ name: text, contribution: fc.double() }), { maxLength: 5 }),
+        {
+          nil: null,
+        },
+      ),
+    });
+    fc.assert(
+      fc.property(fc.array(overrides, { maxLength: 60 }), (rows) => {
+        const batch = rows.map((row, i) => toQueuedPrediction(makeRecord(i, row)));
+        const back = unpackBatch(packBatch(batch));
+        expect(back.map((p) => ({ ...p, features: Array.from(p.features) }))).toEqual(
+          batch.map((p) => ({ ...p, features: Array.from(p.features) })),
+        );
+      }),
+      { numRuns: 300 },
     );
   });
 });
