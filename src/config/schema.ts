@@ -201,6 +201,17 @@ export const configSchema = z.strictObject({
       log_requests: z.boolean().default(false),
     })
     .prefault({}),
+  stream: z
+    .strictObject({
+      /**
+       * `cardwatch stream`'s Prometheus endpoint (GET /metrics, GET /health) on this port; 0 = off. Each process
+       * needs its own port (`--metrics-port` overrides it).
+       */
+      metrics_port: z.number().int().min(0).max(65535).default(0),
+      /** Interface the stream's metrics endpoint binds (`--metrics-host` overrides it). */
+      metrics_host: z.string().min(1).default('127.0.0.1'),
+    })
+    .prefault({}),
   monitoring: z
     .strictObject({
       /** Where `cardwatch monitor drift` writes drift.json and drift.html (overwritten each run, for cron). */

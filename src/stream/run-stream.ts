@@ -1,7 +1,7 @@
 /**
  * One `cardwatch stream` process: connect to NATS, make sure the streams and the durable consumer exist, load
  * the model, open the prediction store, consume until `stop()`, then drain: finish the batches in hand, write
- * the store, release the model, drain the NATS connection.
+ * the store, release the model, drain the NATS connection, close the metrics endpoint (if any).
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -9,7 +9,9 @@ import type { Scorer } from '../bundle/scorer-types.js';
 import type { PredictionStore } from '../predictions/index.js';
 import { CardwatchError, describeError } from '../util/errors.js';
 import { ensureTopology, topology, type StreamTopology } from './jetstream-setup.js';
-import { startStreamWorker, type StreamEvent, type StreamStats } from './stream-worker.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { createStreamMetrics, type StreamMetrics } from './metrics.js';
+import { startStreamWorker, type StreamEvent, type StreamStats, type StreamWorker } from './stream-worker.js';
 
 export interface StreamSettings {
   readonly natsUrl: string;
@@ -23,6 +25,11 @@ export interface StreamSettings {
   readonly maxAckPending: number;
   readonly duplicateWindowMs: number;
   readonly retryDelayMs: number;
+  /**
+   * The Prometheus endpoint (`GET /metrics`, `GET /health`) on host:port, port 0 = a free one; absent or
+   * null = none (the CLI's `--metrics-port 0`).
+   */
+  readonly metrics?: { readonly host: string; readonly port: number } | null;
 }
 
 export const STREAM_DEFAULTS = {
@@ -43,6 +50,8 @@ export interface RunningStream {
   /** Resolves when the stream stopped (by `stop()` or because the connection closed). */
   readonly stopped: Promise<StreamStats>;
   stats(): StreamStats;
+  /** `http://host:port` of the metrics endpoint, null without one. */
+  readonly metricsUrl: string | null;
 }
 
 async function connectNats(url: string): Promise<NatsConnection> {
@@ -79,9 +88,23 @@ export async function startStream(
   store: PredictionStore,
   onEvent?: (event: StreamEvent) => void,
 ): Promise<RunningStream> {
-  const nc = await connectNats(settings.natsUrl);
+  let worker: StreamWorker | undefined;
+  let metrics: StreamMetrics | null = null;
+  let metricsServer: MetricsServer | null = null;
+  if (settings.metrics !== undefined && settings.metrics !== null) {
+    // Its counters read the worker once it runs. Listening first: a port in use fails the start before
+    // anything is set up on NATS.
+    metrics = createStreamMetrics({ scorer, source: () => worker ?? null });
+    metricsServer = await startMetricsServer({ ...settings.metrics, expose: metrics.expose });
+  }
+  let nc: NatsConnection;
+  try {
+    nc = await connectNats(settings.natsUrl);
+  } catch (error) {
+    await metricsServer?.close();
+    throw error;
+  }
   const t = topology(settings.inSubject, settings.outSubject, settings.durable);
-  let worker;
   try {
     const jsm = await jetstreamManager(nc);
     await ensureTopology(jsm, t, settings);
@@ -95,9 +118,11 @@ export async function startStream(
       maxInFlightBatches: settings.maxInFlightBatches,
       retryDelayMs: settings.retryDelayMs,
       ...(onEvent === undefined ? {} : { onEvent }),
+      ...(metrics === null ? {} : { onBatch: metrics.observeBatch }),
     });
   } catch (error) {
     await nc.close().catch(() => undefined);
+    await metricsServer?.close();
     throw new CardwatchError(
       'STREAM_UNAVAILABLE',
       `cannot set up JetStream at ${settings.natsUrl} (streams ${t.inStream}, ${t.outStream}): ${describeError(error)}`,
@@ -120,6 +145,8 @@ export async function startStream(
     } finally {
       await scorer.dispose().catch(() => undefined);
       await nc.drain().catch(() => undefined);
+      // Last, so the drain itself can be watched; a scraper then sees the target go down.
+      await metricsServer?.close();
     }
     if (failure !== null) throw failure;
     return running.stats();
@@ -136,5 +163,11 @@ export async function startStream(
     () => stop(),
     () => stop(),
   );
-  return { topology: t, stop, stopped, stats: running.stats };
+  return {
+    topology: t,
+    stop,
+    stopped,
+    stats: running.stats,
+    metricsUrl: metricsServer?.url ?? null,
+  };
 }

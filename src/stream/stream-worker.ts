@@ -19,7 +19,7 @@
  */
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Scorer } from '../bundle/scorer-types.js';
-import type { PredictionRecord, PredictionStore } from '../predictions/index.js';
+import type { Engine, PredictionRecord, PredictionStore } from '../predictions/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deadLetter, decisionMessage } from './decision.js';
 import type { StreamTopology } from './jetstream-setup.js';
@@ -40,6 +40,21 @@ export interface StreamWorkerOptions {
   /** Redelivery delay after a failed batch. */
   readonly retryDelayMs: number;
   readonly onEvent?: (event: StreamEvent) => void;
+  /** Called once per micro-batch, when every message of it is settled (metrics; must be cheap). */
+  readonly onBatch?: (report: BatchReport) => void;
+}
+
+/** What one micro-batch did, for metrics. */
+export interface BatchReport {
+  /** Messages in the batch, whatever became of them. */
+  readonly messages: number;
+  /** From the start of processing to every message acknowledged or nak'ed. */
+  readonly seconds: number;
+  /** Decisions this batch logged first (not redeliveries), by verdict. */
+  readonly fraud: number;
+  readonly legit: number;
+  /** The engine that scored them (null when nothing was scored). */
+  readonly engine: Engine | null;
 }
 
 export type StreamEvent =
@@ -65,12 +80,21 @@ export interface StreamWorker {
   /** Graceful drain: stop pulling, finish the batches in hand. */
   stop(): Promise<StreamStats>;
   stats(): StreamStats;
+  /** Messages in micro-batches being processed right now (not yet acknowledged or nak'ed). */
+  inFlight(): number;
 }
 
 const encoder = new TextEncoder();
 
 /** How long one pull waits for messages (JetStream's minimum is 1 s); a drain takes at most this long. */
 const FETCH_EXPIRES_MS = 1_000;
+
+/** Decisions first logged by one batch, counted as they are published. */
+interface DecisionTally {
+  fraud: number;
+  legit: number;
+  engine: Engine | null;
+}
 
 function asError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
@@ -88,6 +112,7 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     retried: 0,
   };
   const stats = (): StreamStats => ({ ...counters });
+  let inFlight = 0;
   const report = (event: StreamEvent): void => {
     try {
       options.onEvent?.(event);
@@ -115,7 +140,30 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
     report({ kind: 'dead-letter', reason, sequence: m.info.streamSequence });
   }
 
+  /** Processes one micro-batch, keeping the in-flight level and reporting the batch (once) when it is settled. */
   async function processBatch(batch: readonly JsMsg[]): Promise<void> {
+    const started = performance.now();
+    const tally: DecisionTally = { fraud: 0, legit: 0, engine: null };
+    inFlight += batch.length;
+    try {
+      await settleBatch(batch, tally);
+    } finally {
+      inFlight -= batch.length;
+      if (options.onBatch !== undefined) {
+        try {
+          options.onBatch({
+            messages: batch.length,
+            seconds: (performance.now() - started) / 1000,
+            ...tally,
+          });
+        } catch {
+          // Metrics must not stop the stream.
+        }
+      }
+    }
+  }
+
+  async function settleBatch(batch: readonly JsMsg[], tally: DecisionTally): Promise<void> {
     counters.batches += 1;
     counters.received += batch.length;
     const receivedAt = Date.now();
@@ -167,12 +215,18 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
         const { decisions, inserted } = await store.logDecisions(records);
         counters.decided += inserted;
         counters.duplicates += records.length - inserted;
+        tally.engine = (records[0] as PredictionRecord).engine;
         const published = await Promise.allSettled(
           records.map(async (record) => {
             const id = record.transactionId as string;
             const decision = decisions.get(id);
             if (decision === undefined)
               throw new Error(`transaction ${id} was logged but cannot be read back`);
+            // Logged by this batch (not an earlier delivery): the decision in force is this record's.
+            if (decision.predictionId === record.predictionId) {
+              if (decision.isFraud) tally.fraud += 1;
+              else tally.legit += 1;
+            }
             return js.publish(t.outSubject, encoder.encode(JSON.stringify(decisionMessage(decision))), {
               msgID: id,
             });
@@ -264,5 +318,6 @@ export async function startStreamWorker(options: StreamWorkerOptions): Promise<S
       return done;
     },
     stats,
+    inFlight: () => inFlight,
   };
 }

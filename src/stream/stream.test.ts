@@ -19,7 +19,7 @@ import {
   transaction,
   waitFor,
 } from './__fixtures__/stream-fixtures.js';
-import { startStream, STREAM_DEFAULTS, type RunningStream } from './run-stream.js';
+import { startStream, STREAM_DEFAULTS, type RunningStream, type StreamSettings } from './run-stream.js';
 import type { StreamEvent } from './stream-worker.js';
 
 let nats: TestNats;
@@ -53,6 +53,7 @@ afterAll(async () => {
 /** A stream process on fresh subjects and a fresh SQLite store (`wrap` may replace store methods). */
 async function start(
   wrap: (store: PredictionStore) => PredictionStore = (store) => store,
+  settings: Partial<StreamSettings> = {},
 ): Promise<{ stream: RunningStream; store: PredictionStore; inSubject: string; events: StreamEvent[] }> {
   subjectCount += 1;
   const inSubject = `tx${subjectCount}`;
@@ -66,6 +67,7 @@ async function start(
       outSubject: `decisions${subjectCount}`,
       batchSize: 64,
       retryDelayMs: 50,
+      ...settings,
     },
     await loadScorer(models, 'production'),
     wrap(store),
@@ -184,5 +186,54 @@ describe.skipIf(SKIP_NATS)('cardwatch stream', () => {
     expect(stats.decided).toBe(stats.received);
     expect(info.num_pending).toBe(2_000 - stats.received);
     expect(store.healthy()).toBe(false); // closed
+  });
+
+  it('with a metrics endpoint, /metrics counts what the stream did; stop closes the endpoint', async () => {
+    const { stream, inSubject } = await start(undefined, { metrics: { host: '127.0.0.1', port: 0 } });
+    const url = stream.metricsUrl as string;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await publishTransactions(js, inSubject, 0, 5);
+    await js.publish(inSubject, new TextEncoder().encode('{not json'));
+    await waitFor(() => consumerIdle(stream), 'every message to be acknowledged');
+    let text = '';
+    const value = (series: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? Number.NaN : Number(line.slice(series.length + 1));
+    };
+    // A batch is observed once all its messages are settled: just after the last ack.
+    await waitFor(async () => {
+      const res = await fetch(`${url}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      text = await res.text();
+      return value('cardwatch_stream_batch_rows_sum') === 6;
+    }, 'every batch to be observed');
+    expect(value('cardwatch_stream_messages_total{outcome="scored"}')).toBe(5);
+    expect(value('cardwatch_stream_messages_total{outcome="dead_letter"}')).toBe(1);
+    expect(value('cardwatch_stream_messages_total{outcome="duplicate"}')).toBe(0);
+    expect(value('cardwatch_stream_messages_total{outcome="retried"}')).toBe(0);
+    expect(value('cardwatch_stream_in_flight')).toBe(0);
+    // Every message went through a batch; each first decision is counted once, by verdict.
+    expect(value('cardwatch_stream_batch_rows_sum')).toBe(6);
+    expect(value('cardwatch_stream_batch_duration_seconds_count')).toBe(
+      value('cardwatch_stream_batch_rows_count'),
+    );
+    const predictions = [
+      ...text.matchAll(/^cardwatch_predictions_total\{[^}]*engine="float32"[^}]*\} (\d+)$/gm),
+    ];
+    expect(predictions.reduce((n, m) => n + Number(m[1]), 0)).toBe(5);
+    expect(text).toMatch(/^cardwatch_model_info\{model_version="ae-stream",[^}]*threshold="0\.75"\} 1$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes /m);
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect((await fetch(`${url}/decisions`)).status).toBe(404);
+    await stream.stop();
+    await expect(fetch(`${url}/metrics`)).rejects.toThrow();
+  });
+
+  it('without a metrics setting there is no endpoint', async () => {
+    const { stream } = await start();
+    expect(stream.metricsUrl).toBeNull();
+    const off = await start(undefined, { metrics: null });
+    expect(off.stream.metricsUrl).toBeNull();
   });
 });

@@ -20,6 +20,8 @@ interface StreamOptions {
   maxWait: number;
   inFlight: number;
   ackWait: number;
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 function subjectOption(value: string): string {
@@ -34,6 +36,13 @@ function msOption(value: string): number {
   if (!/^\d+$/.test(value.trim()))
     throw new InvalidArgumentError(`expected milliseconds (a whole number), got "${value}"`);
   return parsed;
+}
+
+function portOption(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65535)
+    throw new InvalidArgumentError(`expected a port 0..65535 (0 = off), got "${value}"`);
+  return port;
 }
 
 export function registerStreamCommands(program: Command): void {
@@ -75,11 +84,25 @@ export function registerStreamCommands(program: Command): void {
       msOption,
       STREAM_DEFAULTS.ackWaitMs,
     )
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus GET /metrics and GET /health on this port (default: stream.metrics_port, 0 = off)',
+      portOption,
+    )
+    .option(
+      '--metrics-host <host>',
+      'interface of the metrics endpoint (default: stream.metrics_host, 127.0.0.1)',
+    )
     .argument('[overrides...]', OVERRIDES_HELP)
     .action(async (overrides: string[], options: StreamOptions, command: Command) => {
       const config = resolveConfig(command, overrides);
       const model = options.model ?? config.serve.model;
       const target = resolveStoreTarget(options.store, config.serve.prediction_log);
+      const metricsPort = options.metricsPort ?? config.stream.metrics_port;
+      const metrics =
+        metricsPort === 0
+          ? null
+          : { host: options.metricsHost ?? config.stream.metrics_host, port: metricsPort };
       const scorer = await loadScorer(config.paths.models, model);
       let store;
       try {
@@ -103,6 +126,7 @@ export function registerStreamCommands(program: Command): void {
             maxWaitMs: options.maxWait,
             maxInFlightBatches: options.inFlight,
             ackWaitMs: options.ackWait,
+            metrics,
           },
           scorer,
           store,
@@ -128,7 +152,8 @@ export function registerStreamCommands(program: Command): void {
       process.once('SIGINT', onSignal);
       out(
         `cardwatch stream: model ${scorer.manifest.id}, ${t.inSubject} (stream ${t.inStream}, consumer ${t.durable}) → ` +
-          `${t.outSubject}; dead letters → ${t.deadLetterSubject}; store ${store.kind} ${target.startsWith('postgres') ? redactUrl(target) : target}`,
+          `${t.outSubject}; dead letters → ${t.deadLetterSubject}; store ${store.kind} ${target.startsWith('postgres') ? redactUrl(target) : target}` +
+          (running.metricsUrl === null ? '' : `; metrics ${running.metricsUrl}/metrics`),
       );
       try {
         const stats = await running.stopped;
