@@ -91,7 +91,12 @@ describe('cardwatch end to end', () => {
     let url = '';
     const answered: string[] = [];
     beforeAll(async () => {
-      server = await startCli(cwd, ['serve', '--port', '0'], /serving model \S+ on (http:\/\/\S+)/);
+      // The default config writes the log on its writer thread; the queue bound comes from the config.
+      server = await startCli(
+        cwd,
+        ['serve', '--port', '0', 'serve.prediction_log_queue=1234'],
+        /serving model \S+ on (http:\/\/\S+)/,
+      );
       url = server.match[1]!;
     });
     afterAll(async () => {
@@ -121,6 +126,11 @@ describe('cardwatch end to end', () => {
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { message: string }).message).toMatch(/28.*3/);
       answered.push((verdict as unknown as { prediction_id: string }).prediction_id);
+    });
+
+    it('exports the configured log queue bound for the queue alerts', async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(text).toMatch(/^cardwatch_prediction_log_queue_capacity 1234$/m);
     });
 
     it('logs every answered prediction: after SIGTERM, predictions export lists them all', async () => {

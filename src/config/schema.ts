@@ -170,10 +170,16 @@ export const configSchema = z.strictObject({
        */
       model_watch_ms: z.number().int().min(0).default(0),
       /**
-       * SQLite: write the prediction log's batches on a worker thread. It frees the request thread where a core
-       * is spare; off by default because on 2 vCPUs shared with the load it slowed /predict (bench:api).
+       * SQLite: write the prediction log's batches on a worker thread, off the request thread (~10 µs per
+       * prediction). On by default: it raised /predict throughput even on 2 vCPUs shared with the load
+       * generator (bench:api, interleaved runs); turn it off on a single-core machine.
        */
-      prediction_log_thread: z.boolean().default(false),
+      prediction_log_thread: z.boolean().default(true),
+      /**
+       * Most predictions waiting to be written; past it `/predict` answers 503 (LOG_BACKPRESSURE) rather than
+       * drop a record. Exported as cardwatch_prediction_log_queue_capacity (the queue alerts use it).
+       */
+      prediction_log_queue: z.number().int().min(1).max(10_000_000).default(50_000),
       /** Body limit of every route but the batch one; a `/predict` body is under 1 KB. */
       body_limit_bytes: z
         .number()

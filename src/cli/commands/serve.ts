@@ -59,9 +59,9 @@ async function serve(config: Config, options: ServeOptions, loaded?: LoadedScore
     resolveStoreTarget(options.store, settings.prediction_log),
     {
       onError: (event) => reportLogError(event),
-      // SQLite inserts take ~10 µs of the request thread per prediction; a writer thread moves them off it,
-      // which pays only where a core is spare (measured slower on 2 vCPUs shared with the load: bench:api).
+      // SQLite inserts take ~10 µs of the request thread per prediction; a writer thread moves them off it.
       writerThread: settings.prediction_log_thread,
+      maxQueue: settings.prediction_log_queue,
     },
   );
   const models = reloadableModelProvider({
