@@ -48,6 +48,9 @@ describe('toQueuedPrediction', () => {
     expect(JSON.parse(queued.topFeaturesJson as string)).toEqual(record.topFeatures);
     expect(queued).toMatchObject({ isFraud: 1, amount: 12.5, time: null, transactionId: 'tx-1' });
     expect(toQueuedPrediction({ ...record, topFeatures: null }).topFeaturesJson).toBeNull();
+    // A caller that wrote the JSON already hands it over; it is stored as given.
+    const written = '[{"name":"V1","contribution":2}]';
+    expect(toQueuedPrediction({ ...record, topFeaturesJson: written }).topFeaturesJson).toBe(written);
   });
 
   it('names the field of a record the service should never have produced', () => {

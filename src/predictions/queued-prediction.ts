@@ -98,8 +98,10 @@ export function toQueuedPrediction(record: PredictionRecord): QueuedPrediction {
     time: optionalNumber(record.time),
     // Serialised now rather than at write time so the log never holds on to the caller's objects.
     topFeaturesJson:
-      record.topFeatures === undefined || record.topFeatures === null
-        ? null
-        : topFeaturesJson(record.topFeatures),
+      typeof record.topFeaturesJson === 'string'
+        ? record.topFeaturesJson
+        : record.topFeatures === undefined || record.topFeatures === null
+          ? null
+          : topFeaturesJson(record.topFeatures),
   };
 }

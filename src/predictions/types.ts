@@ -49,6 +49,11 @@ export interface PredictionRecord {
   readonly time?: number | null;
   /** Optional explanation, stored as JSON. */
   readonly topFeatures?: readonly TopFeature[] | null;
+  /**
+   * The same explanation already written as `JSON.stringify(topFeatures)` by a caller that writes it anyway
+   * (the service, for its answer); stored as given instead of `topFeatures`.
+   */
+  readonly topFeaturesJson?: string | null;
 }
 
 /** One logged prediction as read back, with its latest feedback label if any. */

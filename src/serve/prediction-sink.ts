@@ -31,6 +31,8 @@ export interface ScoredRow {
   readonly time: number | null;
   readonly transactionId: string | null;
   readonly topFeatures: readonly FeatureContribution[];
+  /** `topFeatures` in the log's JSON form, when the caller has written it already (predict-json.ts). */
+  readonly topFeaturesJson?: string;
 }
 
 /**
@@ -67,6 +69,7 @@ function toLoggedTopFeatures(top: readonly FeatureContribution[]): TopFeature[] 
 export function recordPrediction(sink: PredictionSink, row: ScoredRow): string {
   const now = Date.now();
   const predictionId = newPredictionId(now);
+  const written = row.topFeatures.length > 0 ? row.topFeaturesJson : undefined;
   sink.log?.append({
     predictionId,
     createdAt: now,
@@ -80,7 +83,9 @@ export function recordPrediction(sink: PredictionSink, row: ScoredRow): string {
     features: row.features,
     amount: row.amount,
     time: row.time,
-    topFeatures: toLoggedTopFeatures(row.topFeatures),
+    // No explanation is stored as NULL, not "[]".
+    topFeatures: written === undefined ? toLoggedTopFeatures(row.topFeatures) : null,
+    topFeaturesJson: written ?? null,
   });
   sink.metrics.countPrediction(row.engine, row.isFraud, row.score);
   return predictionId;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { predictResponseJson } from './predict-json.js';
+import { predictResponseJson, topFeaturesTexts, TOP_FEATURES_JSON } from './predict-json.js';
 import { predictResponseSchema, type PredictResponse } from './predict-schemas.js';
 
 const contribution = fc.record({
@@ -45,5 +45,32 @@ describe('predictResponseJson', () => {
     });
     expect(Object.keys(JSON.parse(text) as object)).toEqual(Object.keys(predictResponseSchema.shape));
     expect(JSON.parse(text)).toMatchObject({ transaction_id: 'tx "1"', top_features: [{ feature: 'V14' }] });
+  });
+
+  it('writes the same text when the answer carries its top features already written', () => {
+    fc.assert(
+      fc.property(answer, (value) => {
+        const carried = { ...value, [TOP_FEATURES_JSON]: topFeaturesTexts(value.top_features).answer };
+        expect(predictResponseJson(carried)).toBe(predictResponseJson(value));
+        // The carried text is invisible to every other reader of the answer.
+        expect(JSON.stringify(carried)).toBe(JSON.stringify(value));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('topFeaturesTexts', () => {
+  it("writes the answer's and the log's JSON of any top features, as JSON.stringify does", () => {
+    fc.assert(
+      fc.property(fc.array(contribution, { maxLength: 30 }), (top) => {
+        const texts = topFeaturesTexts(top);
+        expect(texts.answer).toBe(JSON.stringify(top));
+        expect(texts.log).toBe(
+          JSON.stringify(top.map((item) => ({ name: item.feature, contribution: item.contribution }))),
+        );
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

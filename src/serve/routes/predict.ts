@@ -13,14 +13,18 @@ import { riskLevel, RISK_DESCRIPTION, topContributions } from '../explain.js';
 import { leaseScorer, type ModelProvider } from '../model-provider.js';
 import { planFor } from '../model-plan.js';
 import { batcherFor, type BatchSlot } from '../score-batcher.js';
-import { predictResponseJson } from './predict-json.js';
+import {
+  predictResponseJson,
+  topFeaturesTexts,
+  TOP_FEATURES_JSON,
+  type PredictAnswer,
+} from './predict-json.js';
 import { ensureLogCapacity, finiteScore, recordPrediction, type PredictionSink } from '../prediction-sink.js';
 import { isPlainValidRow } from '../row-validation.js';
 import {
   engineQuerySchema,
   predictResponseSchema,
   predictRowSchema,
-  type PredictResponse,
   type PredictRow,
 } from './predict-schemas.js';
 
@@ -45,7 +49,7 @@ export async function predictOne(
   row: PredictRow,
   engine: ScoringEngine = 'float32',
   clock: RequestClock = { elapsedTime: 0 },
-): Promise<PredictResponse> {
+): Promise<PredictAnswer> {
   const lease = leaseScorer(context.models);
   try {
     const { scorer } = lease;
@@ -73,6 +77,7 @@ export async function predictOne(
       plan.columns,
       context.topFeatures,
     );
+    const topTexts = topFeaturesTexts(topFeatures);
     const transactionId = row.transaction_id ?? null;
     const predictionId = recordPrediction(context.sink, {
       modelVersion: scorer.manifest.id,
@@ -86,6 +91,7 @@ export async function predictOne(
       time: row.time ?? null,
       transactionId,
       topFeatures,
+      topFeaturesJson: topTexts.log,
     });
     return {
       prediction_id: predictionId,
@@ -97,6 +103,7 @@ export async function predictOne(
       model_version: scorer.manifest.id,
       engine,
       top_features: topFeatures,
+      [TOP_FEATURES_JSON]: topTexts.answer,
     };
   } finally {
     lease.release();
