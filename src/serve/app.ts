@@ -8,7 +8,7 @@
  */
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyCors from '@fastify/cors';
 import fastifySwagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -119,6 +119,9 @@ export async function buildApp(appOptions: AppOptions): Promise<FastifyInstance>
   const app = Fastify({
     logger: options.logger ?? false,
     logController: new LogController({ disableRequestLogging: !options.logRequests }),
+    // Without request logging nothing logs per request but the error handler, which names the request id
+    // itself; skipping the per-request pino child saves ~0.4 µs of every request.
+    ...(options.logRequests ? {} : { childLoggerFactory: (logger: FastifyBaseLogger) => logger }),
     bodyLimit: options.bodyLimitBytes,
     requestTimeout: options.requestTimeoutMs,
     http: {
@@ -169,7 +172,12 @@ export async function buildApp(appOptions: AppOptions): Promise<FastifyInstance>
       maxAge: 600,
     });
   }
-  installErrorHandling(app, { catalogue, bodyLimitBytes: options.bodyLimitBytes, metrics });
+  installErrorHandling(app, {
+    catalogue,
+    bodyLimitBytes: options.bodyLimitBytes,
+    metrics,
+    requestLoggerHasId: options.logRequests,
+  });
   installLifecycle(app, options, state);
   app.addHook('onResponse', function recordRequest(request, reply, done) {
     metrics.observeRequest(request.method, routeLabel(request), reply.statusCode, reply.elapsedTime / 1000);

@@ -20,6 +20,8 @@ export interface ErrorHandlingOptions {
   /** The app-wide body limit (a route may set its own). */
   readonly bodyLimitBytes: number;
   readonly metrics: ServeMetrics;
+  /** Whether `request.log` is a per-request child already bound to the request id (request logging on). */
+  readonly requestLoggerHasId: boolean;
 }
 
 /** The route pattern of a request for labels and logs; never the raw URL (unbounded, client-chosen). */
@@ -30,6 +32,7 @@ export function routeLabel(request: FastifyRequest): string {
 /** Installs the error handler (every error → `{statusCode, code, error, message}`) and JSON 404/405 answers. */
 export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions): void {
   app.setErrorHandler(function handleError(error, request, reply) {
+    const context = options.requestLoggerHasId ? {} : { reqId: request.id };
     const contentType = request.headers['content-type'];
     const outcome = toErrorOutcome(error, {
       requestId: request.id,
@@ -39,9 +42,12 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
     });
     if (outcome.logLevel === 'error') {
       // The full error (stack, cause) goes to the log only; the client gets the generic message.
-      request.log.error({ err: error }, 'request failed with an unexpected error');
+      request.log.error({ ...context, err: error }, 'request failed with an unexpected error');
     } else {
-      request.log[outcome.logLevel]({ statusCode: outcome.reply.statusCode }, outcome.reply.message);
+      request.log[outcome.logLevel](
+        { ...context, statusCode: outcome.reply.statusCode },
+        outcome.reply.message,
+      );
     }
     options.metrics.countError(routeLabel(request), outcome.reply.code);
     return reply.code(outcome.reply.statusCode).headers(outcome.headers).send(outcome.reply);

@@ -445,6 +445,20 @@ describe('POST /predict: model failures', () => {
     const logged = logs.filter((entry) => entry.level === 50);
     expect(logged).toHaveLength(1);
     expect(JSON.stringify(logged[0])).toContain(secret);
+    // The log line names the request id the client was given, with or without request logging.
+    const requestId = /request id (.+)\)$/.exec(res.json<{ message: string }>().message)?.[1];
+    expect(logged[0]?.reqId).toBe(requestId);
+    const withRequestLogs = await harness({
+      scorer: { failWith: new Error(secret) },
+      app: { logRequests: true },
+    });
+    const again = await withRequestLogs.app.inject({
+      method: 'POST',
+      url: '/predict',
+      payload: { features: zeros(28) },
+    });
+    const line = withRequestLogs.logs.find((entry) => entry.level === 50);
+    expect(line?.reqId).toBe(/request id (.+)\)$/.exec(again.json<{ message: string }>().message)?.[1]);
   });
 
   it('keeps the code but hides the message of a CardwatchError with status 500', async () => {
