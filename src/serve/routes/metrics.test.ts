@@ -55,6 +55,28 @@ describe('GET /metrics', () => {
   });
 
   // monitoring/alerts.yml compares the depth with this bound (CardwatchPredictionLogQueueNearFull at 80%).
+  it('counts requests and predictions exactly across scrapes (tallies are added once, at collection)', async () => {
+    const { app } = await harness({ scorer: { threshold: 0.5 } });
+    const predict = () => app.inject({ method: 'POST', url: '/predict', payload: { features: zeros(28) } });
+    const scrape = async () => (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    const requests = 'cardwatch_http_requests_total{method="POST",route="/predict",status_code="200"}';
+    const legit = 'cardwatch_predictions_total{decision="legit",engine="float32"}';
+    await predict();
+    await predict();
+    let text = await scrape();
+    expect([sample(text, requests), sample(text, legit)]).toEqual([2, 2]);
+    text = await scrape();
+    expect([sample(text, requests), sample(text, legit)]).toEqual([2, 2]);
+    await predict();
+    text = await scrape();
+    expect([sample(text, requests), sample(text, legit)]).toEqual([3, 3]);
+    await predict();
+    const summary = (await app.inject({ method: 'GET', url: '/metrics/summary' })).json<{
+      predictions: { total: number; legit: number };
+    }>();
+    expect(summary.predictions).toMatchObject({ total: 4, legit: 4 });
+  });
+
   it('exposes the prediction log queue bound: the configured maxQueue, else its default', async () => {
     const metrics = async (app: FastifyInstance) =>
       (await app.inject({ method: 'GET', url: '/metrics' })).body;
