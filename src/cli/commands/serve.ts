@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../../config/index.js';
 import { loadScorer, promoteBundle, type Scorer } from '../../bundle/index.js';
+import { servingScorerOptions } from '../serving-scorer.js';
 import {
   openPredictionStore,
   resolveStoreTarget,
@@ -40,7 +41,10 @@ interface LoadedScorer {
 
 async function tryLoadScorer(config: Config, model: string): Promise<LoadedScorer> {
   try {
-    return { scorer: await loadScorer(config.paths.models, model), error: null };
+    return {
+      scorer: await loadScorer(config.paths.models, model, servingScorerOptions(config)),
+      error: null,
+    };
   } catch (error) {
     if (!isCardwatchError(error)) throw error;
     return { scorer: null, error: describeError(error) };
@@ -66,7 +70,7 @@ async function serve(config: Config, options: ServeOptions, loaded?: LoadedScore
   );
   const models = reloadableModelProvider({
     // A reload re-reads the alias, so `models promote` + POST /admin/reload switches models without a restart.
-    load: () => loadScorer(config.paths.models, model),
+    load: () => loadScorer(config.paths.models, model, servingScorerOptions(config)),
     initial: scorer,
     initialError: error,
     onDisposeError: (disposeError, version) =>

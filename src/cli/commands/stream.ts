@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadScorer } from '../../bundle/index.js';
+import { servingScorerOptions } from '../serving-scorer.js';
 import { openPredictionStore, redactUrl, resolveStoreTarget, STORE_ENV } from '../../predictions/index.js';
 import { startStream, STREAM_DEFAULTS } from '../../stream/run-stream.js';
 import { describeError } from '../../util/errors.js';
@@ -103,7 +104,7 @@ export function registerStreamCommands(program: Command): void {
         metricsPort === 0
           ? null
           : { host: options.metricsHost ?? config.stream.metrics_host, port: metricsPort };
-      const scorer = await loadScorer(config.paths.models, model);
+      const scorer = await loadScorer(config.paths.models, model, servingScorerOptions(config));
       let store;
       try {
         store = await openPredictionStore(target, {
