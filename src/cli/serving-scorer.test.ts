@@ -3,12 +3,12 @@ import { loadConfig } from '../config/index.js';
 import { servingScorerOptions } from './serving-scorer.js';
 
 describe('servingScorerOptions', () => {
-  it('runs each model run on one ONNX Runtime thread by default, and leaves 0 to ORT', () => {
+  it("leaves ONNX Runtime's threads to ORT by default (0), and passes any other count", () => {
     const config = loadConfig({ overrides: [] });
-    expect(config.serve.onnx_threads).toBe(1);
-    expect(servingScorerOptions(config)).toEqual({ intraOpThreads: 1 });
-    const ortDefault = loadConfig({ overrides: ['serve.onnx_threads=0'] });
-    expect(servingScorerOptions(ortDefault)).toEqual({});
+    expect(config.serve.onnx_threads).toBe(0);
+    expect(servingScorerOptions(config)).toEqual({});
+    const one = loadConfig({ overrides: ['serve.onnx_threads=1'] });
+    expect(servingScorerOptions(one)).toEqual({ intraOpThreads: 1 });
     const four = loadConfig({ overrides: ['serve.onnx_threads=4'] });
     expect(servingScorerOptions(four)).toEqual({ intraOpThreads: 4 });
   });

@@ -181,11 +181,12 @@ export const configSchema = z.strictObject({
        */
       prediction_log_queue: z.number().int().min(1).max(10_000_000).default(50_000),
       /**
-       * Threads ONNX Runtime uses inside one model run; 0 = its default (one per core). 1 suits a service:
-       * requests already overlap, a /predict run is a few rows, and an idle ORT worker spin-waits (a one-row run
-       * measured 32 µs of CPU with 1 thread against 84 µs with 2 here).
+       * Threads ONNX Runtime uses inside one model run; 0 = its default (one per core). The default suits the
+       * service: under load a run holds many requests' rows, and ORT's second thread takes part of it off the
+       * request thread (bench:api, interleaved: 14.7k–15.2k req/s with 0 against 11.1k–12.0k with 1). 1 spends
+       * less CPU on a lone row (32 against 84 µs: an idle ORT worker spin-waits), e.g. beside other busy processes.
        */
-      onnx_threads: z.number().int().min(0).max(256).default(1),
+      onnx_threads: z.number().int().min(0).max(256).default(0),
       /** Body limit of every route but the batch one; a `/predict` body is under 1 KB. */
       body_limit_bytes: z
         .number()
