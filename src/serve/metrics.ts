@@ -14,8 +14,7 @@ import {
   Registry,
   type CounterConfiguration,
 } from 'prom-client';
-import { scorerEngines } from '../bundle/scorer.js';
-import { validationAlertRate } from '../monitor/quality.js';
+import { registerModelGauges } from '../monitor/model-gauges.js';
 import type { DriftReport, QualityReport } from '../monitor/report-schema.js';
 import type { PredictionLog, PredictionLogStats } from '../predictions/index.js';
 import type { ModelProvider } from './model-provider.js';
@@ -227,25 +226,7 @@ export function createServeMetrics(options: ServeMetricsOptions): ServeMetrics {
     labelNames: ['result'] as const,
     registers,
   });
-  new Gauge({
-    name: 'cardwatch_model_info',
-    help: 'The model being served (value 1), with its version, engines and threshold as labels',
-    labelNames: ['model_version', 'engines', 'threshold'] as const,
-    registers,
-    collect() {
-      this.reset();
-      const scorer = models.current();
-      if (scorer === null) return;
-      this.set(
-        {
-          model_version: scorer.manifest.id,
-          engines: scorerEngines(scorer).join(','),
-          threshold: String(scorer.threshold),
-        },
-        1,
-      );
-    },
-  });
+  registerModelGauges(registers, () => models.current());
   new Gauge({
     name: 'cardwatch_prediction_log_queue_depth',
     help: 'Predictions waiting to be written to the prediction log',
@@ -298,16 +279,6 @@ export function createServeMetrics(options: ServeMetricsOptions): ServeMetrics {
     registers,
     collect() {
       this.set(models.current() === null ? 0 : 1);
-    },
-  });
-  new Gauge({
-    name: 'cardwatch_model_validation_alert_rate',
-    help: "Share of the served model's validation rows it flagged as fraud: what the live alert rate should be near",
-    registers,
-    collect() {
-      this.reset();
-      const rate = validationAlertRate(models.current()?.manifest ?? null);
-      if (rate !== null) this.set(rate);
     },
   });
   const monitoring = createMonitoringGauges(registers);

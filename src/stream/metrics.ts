@@ -11,9 +11,8 @@
  * monitoring/alerts.yml apply to stream workers too; the rest is `cardwatch_stream_*`.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { scorerEngines } from '../bundle/scorer.js';
 import type { Scorer } from '../bundle/scorer-types.js';
-import { validationAlertRate } from '../monitor/quality.js';
+import { registerModelGauges } from '../monitor/model-gauges.js';
 import type { Engine } from '../predictions/index.js';
 import type { BatchReport, StreamStats } from './stream-worker.js';
 
@@ -114,27 +113,7 @@ export function createStreamMetrics(options: StreamMetricsOptions): StreamMetric
     labelNames: ['decision', 'engine'] as const,
     registers,
   });
-  const modelInfo = new Gauge({
-    name: 'cardwatch_model_info',
-    help: 'The model the stream scores with (value 1), with its version, engines and threshold as labels',
-    labelNames: ['model_version', 'engines', 'threshold'] as const,
-    registers,
-  });
-  modelInfo.set(
-    {
-      model_version: scorer.manifest.id,
-      engines: scorerEngines(scorer).join(','),
-      threshold: String(scorer.threshold),
-    },
-    1,
-  );
-  const validationRate = validationAlertRate(scorer.manifest);
-  const validationGauge = new Gauge({
-    name: 'cardwatch_model_validation_alert_rate',
-    help: "Share of the model's validation rows it flagged as fraud: what the live alert rate should be near",
-    registers,
-  });
-  if (validationRate !== null) validationGauge.set(validationRate);
+  registerModelGauges(registers, () => scorer);
 
   const decisionSeries = new Map<Engine, { fraud: Counter.Internal; legit: Counter.Internal }>();
   function seriesFor(engine: Engine): { fraud: Counter.Internal; legit: Counter.Internal } {
