@@ -5,7 +5,7 @@ import { FakeScorer } from '../serve/__fixtures__/fake-scorer.js';
 import { isCardwatchError } from '../util/errors.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { createStreamMetrics, type StreamMetricsSource } from './metrics.js';
-import type { StreamStats } from './stream-worker.js';
+import { zeroStreamStats, type StreamStats } from './stream-worker.js';
 
 const servers: MetricsServer[] = [];
 
@@ -14,16 +14,7 @@ afterEach(async () => {
 });
 
 function stats(overrides: Partial<StreamStats> = {}): StreamStats {
-  return {
-    received: 0,
-    batches: 0,
-    decided: 0,
-    duplicates: 0,
-    deadLettered: 0,
-    failedBatches: 0,
-    retried: 0,
-    ...overrides,
-  };
+  return { ...zeroStreamStats(), ...overrides };
 }
 
 /** The value of the sample `name{labels}` (labels as exposed, e.g. `outcome="scored"`), or undefined. */

@@ -74,6 +74,19 @@ export interface StreamStats {
   readonly retried: number;
 }
 
+/** All-zero totals: a worker's start, and a baseline for tests. */
+export function zeroStreamStats(): { -readonly [K in keyof StreamStats]: StreamStats[K] } {
+  return {
+    received: 0,
+    batches: 0,
+    decided: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    failedBatches: 0,
+    retried: 0,
+  };
+}
+
 export interface StreamWorker {
   /** Resolves once the worker has stopped and every message it took is acknowledged or nak'ed. */
   readonly done: Promise<StreamStats>;
@@ -102,15 +115,7 @@ function asError(value: unknown): Error {
 
 export async function startStreamWorker(options: StreamWorkerOptions): Promise<StreamWorker> {
   const { js, topology: t, scorer, store } = options;
-  const counters = {
-    received: 0,
-    batches: 0,
-    decided: 0,
-    duplicates: 0,
-    deadLettered: 0,
-    failedBatches: 0,
-    retried: 0,
-  };
+  const counters = zeroStreamStats();
   const stats = (): StreamStats => ({ ...counters });
   let inFlight = 0;
   const report = (event: StreamEvent): void => {
