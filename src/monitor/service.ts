@@ -3,17 +3,23 @@
  * schedule, with each fresh result handed to listeners (the Prometheus gauges). The schedule's timer is
  * unref'd (it never keeps the process alive) and skips a tick while the previous run is still going.
  *
- * Cost: a run reads the window from the log and computes on the event loop (about 100 ms of statistics for
- * 10,000 rows and 30 columns, `node bench/drift.mjs 10000`, plus the read), so scoring requests can wait that
- * long once per interval; keep `monitoring.drift_window` modest on a busy service.
+ * Cost: a run reads the window from the log on the event loop (the read stays here: the log's connection is
+ * this thread's), then computes the drift statistics on a worker thread of the service's own (drift-thread.ts;
+ * about 100 ms of CPU for 10,000 rows and 30 columns, `node bench/drift.mjs 10000`), so scoring requests no
+ * longer wait for the statistics: the request thread only builds the window's columns and hands them over
+ * (transferred, not copied; the model's reference sample is sent once per model). The worker is started on the
+ * first drift report, unref'd while idle, and ended by `close()`. `driftThread: false` computes in-process
+ * instead (the same report, byte for byte), for tests and embedding; then a run holds the event loop for the
+ * whole computation. Quality (a few passes over the window) stays in-process.
  */
 import { join } from 'node:path';
 import type { BundleManifest } from '../bundle/index.js';
 import { parseSince } from '../predictions/parse-since.js';
 import { readMonitorWindow, type MonitorReads } from '../predictions/monitor-queries.js';
 import { CardwatchError } from '../util/errors.js';
+import { startDriftThread, type DriftThread } from './drift-thread.js';
 import { qualityForModel } from './quality.js';
-import { computeDrift } from './report.js';
+import { computeDrift, type DriftInput } from './report.js';
 import type { DriftReport, QualityReport } from './report-schema.js';
 import { referenceTable, windowTable } from './sources.js';
 import type { MonitorTable } from './table.js';
@@ -41,6 +47,11 @@ export interface MonitorServiceOptions {
   readonly onQuality?: (report: QualityReport) => void;
   /** A scheduled run failed (no model yet, empty log…); the schedule goes on. */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Compute drift on a worker thread (default true), keeping the event loop free for requests; false computes
+   * it in-process (same report, same errors), e.g. in tests or when embedding without worker threads.
+   */
+  readonly driftThread?: boolean;
 }
 
 /** A request's window: the newest `window` predictions, or those since a time (ISO date or 24h-style). */
@@ -54,7 +65,13 @@ export interface MonitorService {
   quality(request?: WindowRequest): Promise<QualityReport>;
   /** Starts the schedule (no-op when interval_s is 0 or it already runs). */
   start(): void;
+  /** Stops the schedule (a run in flight finishes). */
   stop(): void;
+  /**
+   * Stops the schedule and ends the drift worker thread; a drift report still being computed on it rejects
+   * with SHUTTING_DOWN. The service stays usable: a later drift report starts a new worker.
+   */
+  close(): Promise<void>;
   /** Runs drift and quality once now, as the schedule does (errors go to onError). */
   runOnce(): Promise<void>;
 }
@@ -72,6 +89,8 @@ export function createMonitorService(options: MonitorServiceOptions): MonitorSer
   let reference: { id: string; table: MonitorTable; source: string } | null = null;
   let timer: NodeJS.Timeout | null = null;
   let running = false;
+  // Started on the first drift report (a service that is never asked for one never starts a thread).
+  let driftThread: DriftThread | null = null;
 
   function requireModel(): BundleManifest {
     const model = options.currentModel();
@@ -115,18 +134,29 @@ export function createMonitorService(options: MonitorServiceOptions): MonitorSer
     const since = resolveSince(request.since);
     const limit = request.window ?? settings.drift_window;
     const window = await readMonitorWindow(reads, { limit, ...(since === undefined ? {} : { since }) });
-    const report = computeDrift(
-      {
-        reference: table,
-        current: windowTable(window, manifest.id),
-        referenceSource: source,
-        currentSource:
-          since === undefined ? `prediction log, newest ${limit} predictions` : 'prediction log, time range',
-        modelVersion: manifest.id,
-        ...(since === undefined ? {} : { since }),
-      },
-      { drift_share: settings.drift_share, ks_max_reference_rows: settings.ks_max_reference_rows },
-    );
+    const input: DriftInput = {
+      reference: table,
+      current: windowTable(window, manifest.id),
+      referenceSource: source,
+      currentSource:
+        since === undefined ? `prediction log, newest ${limit} predictions` : 'prediction log, time range',
+      modelVersion: manifest.id,
+      ...(since === undefined ? {} : { since }),
+      // Stamped here, when the window was read, so both ways of computing give the same report.
+      now: new Date(),
+    };
+    const driftOptions = {
+      drift_share: settings.drift_share,
+      ks_max_reference_rows: settings.ks_max_reference_rows,
+    };
+    const report =
+      options.driftThread === false
+        ? computeDrift(input, driftOptions)
+        : // The window's columns are this run's own: moved to the worker, not copied.
+          await (driftThread ??= startDriftThread()).compute(
+            { ...input, referenceKey: manifest.id },
+            driftOptions,
+          );
     // Only the configured window feeds the gauges: a request for the last 50 rows must not move the dashboards.
     if (isDefaultWindow(request)) options.onDrift?.(report);
     return report;
@@ -141,6 +171,11 @@ export function createMonitorService(options: MonitorServiceOptions): MonitorSer
     const report = qualityForModel({ window, limit, since }, manifest);
     if (isDefaultWindow(request)) options.onQuality?.(report);
     return report;
+  }
+
+  function stop(): void {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
   }
 
   async function runOnce(): Promise<void> {
@@ -168,9 +203,12 @@ export function createMonitorService(options: MonitorServiceOptions): MonitorSer
       timer = setInterval(() => void runOnce(), settings.interval_s * 1000);
       timer.unref();
     },
-    stop() {
-      if (timer !== null) clearInterval(timer);
-      timer = null;
+    stop,
+    async close() {
+      stop();
+      const thread = driftThread;
+      driftThread = null;
+      await thread?.close();
     },
   };
 }

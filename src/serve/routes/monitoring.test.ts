@@ -4,11 +4,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatReferenceCsv } from '../../bundle/reference-sample.js';
 import { parseDriftSpec, type DriftSpec } from '../../data/drift-spec.js';
 import { driftReportSchema, qualityReportSchema } from '../../monitor/report-schema.js';
+import { createMonitorService } from '../../monitor/service.js';
 import { openPredictionReader } from '../../predictions/index.js';
+import { hasMonitorReads, type MonitorReads } from '../../predictions/monitor-queries.js';
 import { syntheticTable } from '../../monitor/synthetic-table.js';
 import type { MonitorTable } from '../../monitor/table.js';
 import { closeHarnesses, expectError, harness, tempFolder } from '../__fixtures__/harness.js';
@@ -127,6 +129,49 @@ describe('GET /drift', () => {
   });
 });
 
+describe('the drift worker thread', () => {
+  it('gives the same report, byte for byte, as computing in-process', async () => {
+    const modelsDir = modelsDirWithReference(syntheticTable({ rows: 2000, seed: 1 }));
+    const h = await setup({ modelsDir });
+    await send(h, rowsOf(1200, 2));
+    const shift = Array.from({ length: 12 }, (_, i) => `V${i + 1}:shift=1`).join(',');
+    await send(h, rowsOf(800, 3, parseDriftSpec(shift)));
+    const reads = h.log;
+    if (!hasMonitorReads(reads)) throw new Error('the SQLite log should offer monitoring reads');
+    const service = (driftThread: boolean, from: MonitorReads = reads) =>
+      createMonitorService({
+        currentModel: () => ({ manifest: h.scorer.manifest }),
+        reads: from,
+        modelsDir,
+        settings: monitoringSettings(null),
+        driftThread,
+      });
+    const inProcess = service(false);
+    const threaded = service(true);
+    // An empty log: both fail the same way (DATA_INVALID, thrown by the statistics, so on the thread).
+    const noRows: MonitorReads = { recent: () => [], window: () => [] };
+    const emptyInProcess = service(false, noRows);
+    const emptyThreaded = service(true, noRows);
+    // generated_at is stamped on the request thread, so one clock gives both the same.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-02-03T04:05:06.789Z') });
+    try {
+      for (const request of [{}, { window: 900 }, { since: '2000-01-01T00:00:00Z', window: 1500 }]) {
+        const expected = JSON.stringify(await inProcess.drift(request));
+        expect(JSON.stringify(await threaded.drift(request))).toBe(expected);
+      }
+      const expected = await emptyInProcess.drift().then(
+        () => expect.fail('an empty window should fail'),
+        (error: unknown) => error,
+      );
+      expect(expected).toMatchObject({ code: 'DATA_INVALID', message: expect.stringMatching(/has no rows/) });
+      await expect(emptyThreaded.drift()).rejects.toEqual(expected);
+    } finally {
+      vi.useRealTimers();
+      for (const monitor of [inProcess, threaded, emptyInProcess, emptyThreaded]) await monitor.close();
+    }
+  });
+});
+
 describe('GET /quality', () => {
   it('precision, recall and alert rate from feedback labels, by hand', async () => {
     const h = await setup();
@@ -186,8 +231,15 @@ describe('the schedule', () => {
   it('recomputes on its interval and stops when the app closes', async () => {
     const h = await setup({ interval: 1 });
     await send(h, rowsOf(300, 5));
-    await new Promise((resolve) => setTimeout(resolve, 1300));
-    const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    // The first run, after 1 s, also starts the drift worker thread (under vitest it compiles its modules
+    // first, up to a second on a busy machine): wait for its gauges rather than a fixed time.
+    let metrics = '';
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+      if (/^cardwatch_drift_window_rows 300$/m.test(metrics)) break;
+    }
     expect(metrics).toMatch(/^cardwatch_drift_window_rows 300$/m);
     expect(metrics).toMatch(/^cardwatch_quality_alert_rate [0-9.]+$/m);
     await h.app.close();

@@ -1,7 +1,8 @@
 /**
  * Monitoring in the service: builds the monitor over the app's model provider and prediction log, registers
  * `GET /drift` and `GET /quality`, feeds the gauges from scheduled runs, and ties the schedule to the app's
- * life (started when the app is ready, stopped as it begins closing, before the log is closed).
+ * life (started when the app is ready, stopped as it begins closing, before the log is closed). The drift
+ * worker thread is ended once the in-flight requests were answered (onClose), so a shutdown never waits on it.
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { configSchema } from '../../config/schema.js';
@@ -60,5 +61,9 @@ export const monitoringRoutes: FastifyPluginAsyncZod<MonitoringOptions> = async 
   });
   app.addHook('preClose', async function stopMonitoring() {
     monitor.stop();
+  });
+  // After the drain: a GET /drift still in flight was answered by then (or its connection cut at the grace period).
+  app.addHook('onClose', async function endDriftThread() {
+    await monitor.close();
   });
 };
