@@ -9,6 +9,7 @@
  */
 import { CardwatchError, ERROR_CODES, type ErrorCode } from '../util/errors.js';
 import type { DriftOptionsInput } from './preset.js';
+import type { DriftInput } from './report.js';
 import type { DriftReport } from './report-schema.js';
 import type { MonitorTable } from './table.js';
 
@@ -19,20 +20,17 @@ export interface PackedTable {
   readonly columns: readonly Float64Array[];
 }
 
-/** One drift report to compute: `computeDrift` of the reference cached under `referenceKey` and `current`. */
-export interface DriftRequest {
+/**
+ * One drift report to compute: `computeDrift` of the reference cached under `referenceKey` and `current`. The
+ * rest of `DriftInput` travels as it is; the tables travel packed.
+ */
+export interface DriftRequest extends Omit<DriftInput, 'reference' | 'current'> {
   readonly id: number;
   /** The reference's cache key in the worker (the served model's id). */
   readonly referenceKey: string;
   /** The reference table itself, when this worker has not been sent it yet. */
   readonly reference?: PackedTable;
   readonly current: PackedTable;
-  readonly referenceSource: string;
-  readonly currentSource: string;
-  readonly modelVersion: string | null;
-  readonly since?: Date;
-  readonly until?: Date;
-  readonly now?: Date;
   readonly options: DriftOptionsInput;
 }
 
