@@ -52,6 +52,19 @@ describe('topContributions', () => {
     }
   });
 
+  it('rounds contributions and shares to 6 decimals, after choosing the top ones on the exact values', () => {
+    const row = Float32Array.of(0.1234567, 0.1234566, 2.5e-7, 1 / 3);
+    const top = topContributions(row, 0, 4, ['a', 'b', 'c', 'd'], 4);
+    expect(top.map((t) => t.feature)).toEqual(['d', 'a', 'b', 'c']);
+    expect(top.map((t) => t.contribution)).toEqual([0.333333, 0.123457, 0.123457, 0]);
+    const total = row.reduce((sum, value) => sum + value, 0);
+    for (const item of top) {
+      const exact = (row[['a', 'b', 'c', 'd'].indexOf(item.feature)] as number) / total;
+      expect(item.share).toBe(Math.round(exact * 1e6) / 1e6);
+      expect(Math.abs(item.share - exact)).toBeLessThanOrEqual(5e-7);
+    }
+  });
+
   it('gives nothing for k = 0 or an empty contributions array (a model asked to skip them)', () => {
     expect(topContributions(Float32Array.of(1, 2), 0, 2, ['a', 'b'], 0)).toEqual([]);
     expect(topContributions(new Float32Array(0), 0, 2, ['a', 'b'], 5)).toEqual([]);

@@ -27,14 +27,27 @@ export function riskLevel(score: number, threshold: number): Risk {
 export interface FeatureContribution {
   /** Model input column, e.g. `V14`. */
   readonly feature: string;
-  /** Its squared reconstruction error (standardized units). */
+  /** Its squared reconstruction error (standardized units), to {@link EXPLANATION_DECIMALS} decimals. */
   readonly contribution: number;
-  /** Its part of the row's total error, 0..1 (the shares of all features sum to 1). */
+  /** Its part of the row's total error, 0..1, to {@link EXPLANATION_DECIMALS} decimals. */
   readonly share: number;
 }
 
 /**
- * The `k` largest contributions of the row starting at `offset`, largest first (ties keep column order).
+ * Decimals an explanation keeps. The contributions come out of the model as float32 (about 7 significant
+ * digits), so the 17 digits of their float64 text were noise; rounded, they are also written ~3× faster
+ * (util/json-text.ts jsonNumber), which was the largest single item of a /predict answer.
+ */
+export const EXPLANATION_DECIMALS = 6;
+
+/** `value` to 6 decimals; magnitudes past 1e9 (beyond any real contribution) are kept as they are. */
+export function roundExplanation(value: number): number {
+  return value > -1e9 && value < 1e9 ? Math.round(value * 1e6) / 1e6 : value;
+}
+
+/**
+ * The `k` largest contributions of the row starting at `offset`, largest first (ties keep column order, and
+ * order is decided before rounding), each with its share of the row's total, both rounded to 6 decimals.
  * @example topContributions(Float32Array.of(1, 3, 0, 4), 0, 4, ['a', 'b', 'c', 'd'], 2)
  * // [{ feature: 'd', contribution: 4, share: 0.5 }, { feature: 'b', contribution: 3, share: 0.375 }]
  */
@@ -75,8 +88,8 @@ export function topContributions(
     out[i] = {
       feature: columns[bestIndex[i] as number] as string,
       // Extreme (finite) inputs overflow float32 inside the model; JSON has no Infinity.
-      contribution: Number.isFinite(contribution) ? contribution : Number.MAX_VALUE,
-      share: shareOf(contribution, total),
+      contribution: Number.isFinite(contribution) ? roundExplanation(contribution) : Number.MAX_VALUE,
+      share: roundExplanation(shareOf(contribution, total)),
     };
   }
   return out;

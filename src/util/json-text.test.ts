@@ -31,4 +31,36 @@ describe('json-text', () => {
       expect(jsonNumber(value)).toBe(JSON.stringify(value));
     }
   });
+
+  it('writes numbers with at most 6 decimals (its integer fast path) exactly as JSON.stringify does', () => {
+    // Every scale of the grid: micro-units up to just below the 1e9 limit, both signs, and round numbers.
+    const micros = fc.oneof(
+      fc.integer({ min: -999_999, max: 999_999 }),
+      fc.integer({ min: -2_147_483_647, max: 2_147_483_647 }),
+      fc.double({ min: -(1e15 - 1), max: 1e15 - 1, noNaN: true }).map(Math.trunc),
+      fc.integer({ min: -999_999_999, max: 999_999_999 }).map((n) => n * 1e6),
+    );
+    fc.assert(
+      fc.property(micros, (n) => {
+        const value = n / 1e6;
+        expect(jsonNumber(value)).toBe(JSON.stringify(value));
+      }),
+      { numRuns: 20_000 },
+    );
+    const edges = [
+      1e-6,
+      -1e-6,
+      0.5,
+      -0.5,
+      0.000_01,
+      0.1,
+      0.100_001,
+      1.000_001,
+      999_999_999.999_999,
+      1e9 - 1e-6,
+    ];
+    for (const value of [...edges, 1e9, -1e9, 5e-7, 0.123_456_7, 1 / 3, 0.517_622_802_609_160_6]) {
+      expect(jsonNumber(value)).toBe(JSON.stringify(value));
+    }
+  });
 });

@@ -26,6 +26,19 @@ export interface TopFeaturesTexts {
   readonly log: string;
 }
 
+/** Column names repeat (a model has ~30): their JSON text is kept instead of checked and quoted per answer. */
+const quotedNames = new Map<string, string>();
+const MAX_QUOTED_NAMES = 10_000;
+
+function quotedName(name: string): string {
+  let text = quotedNames.get(name);
+  if (text === undefined) {
+    text = jsonString(name);
+    if (quotedNames.size < MAX_QUOTED_NAMES) quotedNames.set(name, text);
+  }
+  return text;
+}
+
 /**
  * Both texts of the top features in one pass: writing a number is most of the cost (~0.2 µs each, 5 of them
  * per prediction), and the answer and the log share the feature names and contributions.
@@ -36,7 +49,7 @@ export function topFeaturesTexts(top: readonly FeatureContribution[]): TopFeatur
   for (let i = 0; i < top.length; i++) {
     const item = top[i] as FeatureContribution;
     const head = (i === 0 ? '{"' : ',{"') as string;
-    const feature = jsonString(item.feature);
+    const feature = quotedName(item.feature);
     const contribution = jsonNumber(item.contribution);
     answer +=
       head +

@@ -120,9 +120,9 @@ export const featureContributionSchema = z.object({
   contribution: z
     .number()
     .describe(
-      'How much it pushes the score up: its squared reconstruction error for an autoencoder, its positive gradient × input of the log-odds for a classifier or hybrid',
+      'How much it pushes the score up: its squared reconstruction error for an autoencoder, its positive gradient × input of the log-odds for a classifier or hybrid; rounded to 6 decimals',
     ),
-  share: z.number().describe("Its part of the row's total contributions, 0..1"),
+  share: z.number().describe("Its part of the row's total contributions, 0..1, rounded to 6 decimals"),
 });
 
 export const riskSchema = z.enum(['low', 'moderate', 'high']).describe(RISK_DESCRIPTION);
