@@ -26,7 +26,10 @@ export interface TopFeaturesTexts {
   readonly log: string;
 }
 
-/** Column names repeat (a model has ~30): their JSON text is kept instead of checked and quoted per answer. */
+/**
+ * Column names, risk bands, engines and model versions repeat (a few dozen values): their JSON text is kept
+ * instead of checked and quoted in every answer.
+ */
 const quotedNames = new Map<string, string>();
 const MAX_QUOTED_NAMES = 10_000;
 
@@ -90,11 +93,11 @@ export function predictResponseJson(answer: PredictAnswer): string {
     ',"threshold":' +
     thresholdJson(answer.threshold) +
     ',"risk":' +
-    jsonString(answer.risk) +
+    quotedName(answer.risk) +
     ',"model_version":' +
-    jsonString(answer.model_version) +
+    quotedName(answer.model_version) +
     ',"engine":' +
-    jsonString(answer.engine) +
+    quotedName(answer.engine) +
     ',"top_features":' +
     (answer[TOP_FEATURES_JSON] ?? topFeaturesTexts(answer.top_features).answer) +
     '}'
