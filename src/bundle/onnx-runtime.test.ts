@@ -27,25 +27,37 @@ function shapelessMatMul(): Uint8Array {
   }).finish();
 }
 
-describe('openOnnxSession', () => {
+// Every behaviour holds both ways: the native session run in place (the default) and the public asynchronous API.
+describe.each([true, false])('openOnnxSession (synchronous: %s)', (synchronous) => {
   const dir = tempDir('ort');
   let session: OnnxSession;
   beforeAll(async () => {
-    session = await openOnnxSession(buildDenseOnnxModel(tinyGraph()), { intraOpThreads: 1 });
+    session = await openOnnxSession(buildDenseOnnxModel(tinyGraph()), { intraOpThreads: 1, synchronous });
   });
   afterAll(async () => {
     await session.dispose();
   });
 
-  it('exposes the input and output names', () => {
+  it('exposes the input and output names, and whether it runs in place', () => {
     expect(session.inputNames).toEqual(['input']);
     expect([...session.outputNames].sort()).toEqual(['contributions', 'score']);
+    // This onnxruntime-node's binding is the known one, so the default takes it.
+    expect(session.synchronous).toBe(synchronous);
+  });
+
+  it('computes within the run call when synchronous, a loop turn later otherwise', async () => {
+    const order: string[] = [];
+    setImmediate(() => order.push('an immediate queued before the run'));
+    await session.run({ input: { data: new Float32Array(6), dims: [2, 3] } });
+    order.push('run resolved');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order[0]).toBe(synchronous ? 'run resolved' : 'an immediate queued before the run');
   });
 
   it('opens a model from a file path', async () => {
     const path = join(dir, 'ok.onnx');
     writeFileSync(path, buildDenseOnnxModel(tinyGraph()));
-    const fromFile = await openOnnxSession(path);
+    const fromFile = await openOnnxSession(path, { synchronous });
     const out = await fromFile.run({ input: { data: new Float32Array(6), dims: [2, 3] } });
     expect(out.score!.dims).toEqual([2]);
     await fromFile.dispose();
@@ -90,7 +102,7 @@ describe('openOnnxSession', () => {
   });
 
   it('rethrows an ONNX Runtime failure as a CardwatchError naming the input dims', async () => {
-    const shapeless = await openOnnxSession(shapelessMatMul());
+    const shapeless = await openOnnxSession(shapelessMatMul(), { synchronous });
     const ok = await shapeless.run({ x: { data: new Float32Array([1, 1]), dims: [1, 2] } });
     expect(Array.from(ok.y!.data)).toEqual([4, 6]);
     const failure = await rejection(shapeless.run({ x: { data: new Float32Array(3), dims: [1, 3] } }));
@@ -102,21 +114,36 @@ describe('openOnnxSession', () => {
   it('reports a corrupt or missing model file as MODEL_CORRUPT naming it', async () => {
     const corrupt = join(dir, 'corrupt.onnx');
     writeFileSync(corrupt, 'this is not protobuf');
-    const bad = await rejection(openOnnxSession(corrupt));
+    const bad = await rejection(openOnnxSession(corrupt, { synchronous }));
     expect(bad.code).toBe('MODEL_CORRUPT');
     expect(bad.message).toContain(corrupt);
-    const absent = await rejection(openOnnxSession(join(dir, 'absent.onnx')));
+    const absent = await rejection(openOnnxSession(join(dir, 'absent.onnx'), { synchronous }));
     expect(absent.code).toBe('MODEL_CORRUPT');
     expect(absent.message).toContain('absent.onnx');
-    const bytes = await rejection(openOnnxSession(new Uint8Array([1, 2, 3])));
+    const bytes = await rejection(openOnnxSession(new Uint8Array([1, 2, 3]), { synchronous }));
     expect(bytes.code).toBe('MODEL_CORRUPT');
   });
 
   it('refuses to run after dispose', async () => {
-    const short = await openOnnxSession(buildDenseOnnxModel(tinyGraph()));
+    const short = await openOnnxSession(buildDenseOnnxModel(tinyGraph()), { synchronous });
     await short.dispose();
     await short.dispose(); // idempotent
     const error = await rejection(short.run({ input: { data: new Float32Array(3), dims: [1, 3] } }));
     expect(error.message).toMatch(/disposed/);
+  });
+});
+
+describe('the two ways of running', () => {
+  it('give the very same outputs (one native session underneath)', async () => {
+    const model = buildDenseOnnxModel(tinyGraph());
+    const inPlace = await openOnnxSession(model);
+    const deferred = await openOnnxSession(model, { synchronous: false });
+    const x = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i) * 3);
+    const a = await inPlace.run({ input: { data: x, dims: [100, 3] } });
+    const b = await deferred.run({ input: { data: x, dims: [100, 3] } });
+    expect(Array.from(a.score!.data)).toEqual(Array.from(b.score!.data));
+    expect(Array.from(a.contributions!.data)).toEqual(Array.from(b.contributions!.data));
+    await inPlace.dispose();
+    await deferred.dispose();
   });
 });

@@ -3,6 +3,7 @@
  * everything else sees plain `{ data, dims }` float tensors, so the runtime can be swapped or upgraded here alone.
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import * as ort from 'onnxruntime-node';
 import { CardwatchError, describeError } from '../util/errors.js';
 
@@ -26,11 +27,140 @@ export interface OnnxSession {
   ): Promise<Record<string, FloatTensor>>;
   /** Releases the native session; further `run` calls fail with a clear error. */
   dispose(): Promise<void>;
+  /** True when `run` computes before it returns (see {@link OnnxSessionOptions.synchronous}). */
+  readonly synchronous: boolean;
 }
 
 export interface OnnxSessionOptions {
   /** Threads used inside one operator (ORT's intra-op pool); ORT picks the core count when omitted. */
   readonly intraOpThreads?: number;
+  /**
+   * Run the model in the `run` call itself (default true, when this onnxruntime-node allows it; else the
+   * public API). onnxruntime-node's `InferenceSession.run` defers every run with `setImmediate`: a batch the
+   * service forms in the event loop's check phase (serve/score-batcher.ts) then runs one loop turn later,
+   * after that turn has read and parsed the next requests, and its answers wait for them. Run in place, the
+   * service answered ~12 % more requests per second at ~11 % less request-thread CPU per request (12
+   * alternating pairs, bench/api-ab.mjs). The result is the same: it is the same native session and run.
+   */
+  readonly synchronous?: boolean;
+}
+
+/** A session either way: onnxruntime-node's public one, or its native one run in place. */
+interface RunnableSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Declared input shapes (symbolic dims as their names). */
+  readonly inputShapes: ReadonlyMap<string, ReadonlyArray<number | string>>;
+  readonly synchronous: boolean;
+  run(
+    feeds: Record<string, ort.Tensor>,
+    fetches: Record<string, ort.Tensor> | undefined,
+  ): Promise<Record<string, ort.OnnxValue>> | Record<string, ort.OnnxValue>;
+  release(): Promise<void> | void;
+}
+
+// ---- the native session ---------------------------------------------------------------------------------------
+// onnxruntime-node's public session is a thin asynchronous wrapper (dist/backend.js) around the native session its
+// binding module exports (dist/binding.js): same loadModel, same run, plus a setImmediate per call. The binding is
+// not a documented API, so it is checked where it is loaded and, should a release change it, the public API is
+// used instead (`synchronous` then reports false).
+
+/** What the binding reports of an input or output (dims: -1 where `symbolicDimensions` names the dim). */
+interface NativeValueMetadata {
+  readonly name: string;
+  readonly isTensor: boolean;
+  readonly shape?: readonly number[];
+  readonly symbolicDimensions?: readonly string[];
+}
+
+interface NativeSession {
+  loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
+  readonly inputMetadata: readonly NativeValueMetadata[];
+  readonly outputMetadata: readonly NativeValueMetadata[];
+  run(
+    feeds: Record<string, ort.Tensor>,
+    fetches: Record<string, ort.Tensor | null>,
+    options: object,
+  ): Record<string, ort.OnnxValue>;
+  dispose(): void;
+}
+
+type NativeSessionConstructor = new () => NativeSession;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** The binding's session class, initialised as onnxruntime-node does it; null when the layout is not the known one. */
+function loadNativeSessionClass(): NativeSessionConstructor | null {
+  try {
+    const module: unknown = createRequire(import.meta.url)('onnxruntime-node/dist/binding.js');
+    if (!isRecord(module) || typeof module.initOrt !== 'function' || !isRecord(module.binding)) return null;
+    const sessionClass = module.binding.InferenceSession;
+    if (typeof sessionClass !== 'function') return null;
+    const prototype: unknown = sessionClass.prototype;
+    if (
+      !isRecord(prototype) ||
+      typeof prototype.run !== 'function' ||
+      typeof prototype.loadModel !== 'function'
+    ) {
+      return null;
+    }
+    (module.initOrt as () => void)();
+    return sessionClass as NativeSessionConstructor;
+  } catch {
+    return null;
+  }
+}
+
+let nativeSessionClass: NativeSessionConstructor | null | undefined;
+
+function nativeSessions(): NativeSessionConstructor | null {
+  if (nativeSessionClass === undefined) nativeSessionClass = loadNativeSessionClass();
+  return nativeSessionClass;
+}
+
+function declaredShape(meta: NativeValueMetadata): (number | string)[] {
+  const shape = meta.shape ?? [];
+  return shape.map((dim, i) => (dim >= 0 ? dim : (meta.symbolicDimensions?.[i] ?? 'N')));
+}
+
+function openNative(
+  sessionClass: NativeSessionConstructor,
+  bytes: Uint8Array,
+  options: ort.InferenceSession.SessionOptions,
+): RunnableSession {
+  const native = new sessionClass();
+  native.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, options);
+  const inputShapes = new Map<string, (number | string)[]>();
+  for (const meta of native.inputMetadata) {
+    if (meta.isTensor && (meta.shape?.length ?? 0) > 0) inputShapes.set(meta.name, declaredShape(meta));
+  }
+  const outputNames = native.outputMetadata.map((meta) => meta.name);
+  const allOutputs = (): Record<string, null> => Object.fromEntries(outputNames.map((name) => [name, null]));
+  return {
+    inputNames: native.inputMetadata.map((meta) => meta.name),
+    outputNames,
+    inputShapes,
+    synchronous: true,
+    run: (feeds, fetches) => native.run(feeds, fetches ?? allOutputs(), {}),
+    release: () => native.dispose(),
+  };
+}
+
+function openPublic(session: ort.InferenceSession): RunnableSession {
+  const inputShapes = new Map<string, ReadonlyArray<number | string>>();
+  for (const meta of session.inputMetadata) {
+    if (meta.isTensor && meta.shape.length > 0) inputShapes.set(meta.name, meta.shape);
+  }
+  return {
+    inputNames: [...session.inputNames],
+    outputNames: [...session.outputNames],
+    inputShapes,
+    synchronous: false,
+    run: (feeds, fetches) => (fetches === undefined ? session.run(feeds) : session.run(feeds, fetches)),
+    release: () => session.release(),
+  };
 }
 
 /**
@@ -63,24 +193,29 @@ export async function openOnnxSession(
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
     throw new CardwatchError('INVALID_INPUT', `intraOpThreads must be an integer ≥ 1, got ${threads}`);
   }
-  let session: ort.InferenceSession;
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    // One request = one small graph: parallelism inside operators pays, between operators it doesn't.
+    executionMode: 'sequential',
+    interOpNumThreads: 1,
+    // ORT would also print its failures to stderr; they are rethrown as CardwatchErrors, so keep stderr clean.
+    logSeverityLevel: 4,
+    // cardwatch's int8 variant stores weights as int8 behind DequantizeLinear (weight-only QDQ). Turning ORT's
+    // QDQ fusions off lets constant folding dequantize those weights once at load, so the variant computes in
+    // float32 at float32 speed and a row's score never depends on the other rows of the batch. Float graphs have
+    // no DequantizeLinear, and the dynamic-int8 fusion (MatMulInteger → DynamicQuantizeMatMul) is not a QDQ
+    // fusion, so neither is affected (both measured with onnxruntime-node 1.30).
+    extra: { session: { disable_quant_qdq: '1' } },
+    ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
+  };
+  const nativeClass = (options.synchronous ?? true) ? nativeSessions() : null;
+  let session: RunnableSession;
   try {
-    session = await ort.InferenceSession.create(bytes, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      // One request = one small graph: parallelism inside operators pays, between operators it doesn't.
-      executionMode: 'sequential',
-      interOpNumThreads: 1,
-      // ORT would also print its failures to stderr; they are rethrown as CardwatchErrors, so keep stderr clean.
-      logSeverityLevel: 4,
-      // cardwatch's int8 variant stores weights as int8 behind DequantizeLinear (weight-only QDQ). Turning ORT's
-      // QDQ fusions off lets constant folding dequantize those weights once at load, so the variant computes in
-      // float32 at float32 speed and a row's score never depends on the other rows of the batch. Float graphs have
-      // no DequantizeLinear, and the dynamic-int8 fusion (MatMulInteger → DynamicQuantizeMatMul) is not a QDQ
-      // fusion, so neither is affected (both measured with onnxruntime-node 1.30).
-      extra: { session: { disable_quant_qdq: '1' } },
-      ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
-    });
+    session =
+      nativeClass === null
+        ? openPublic(await ort.InferenceSession.create(bytes, sessionOptions))
+        : openNative(nativeClass, bytes, sessionOptions);
   } catch (error) {
     throw new CardwatchError(
       'MODEL_CORRUPT',
@@ -91,18 +226,14 @@ export async function openOnnxSession(
   return wrapSession(session, source);
 }
 
-function wrapSession(session: ort.InferenceSession, source: string): OnnxSession {
-  const inputNames = [...session.inputNames];
-  const outputNames = [...session.outputNames];
-  const declaredShapes = new Map<string, ReadonlyArray<number | string>>();
-  for (const meta of session.inputMetadata) {
-    if (meta.isTensor && meta.shape.length > 0) declaredShapes.set(meta.name, meta.shape);
-  }
+function wrapSession(session: RunnableSession, source: string): OnnxSession {
+  const { inputNames, outputNames, inputShapes: declaredShapes } = session;
   let disposed = false;
 
   return {
     inputNames,
     outputNames,
+    synchronous: session.synchronous,
     async run(feeds, outputs) {
       if (disposed) throw new CardwatchError('INTERNAL', `the ONNX session of ${source} was disposed`);
       const given = Object.keys(feeds);
@@ -136,9 +267,9 @@ function wrapSession(session: ort.InferenceSession, source: string): OnnxSession
           fetches[name] = new ort.Tensor('float32', target.data, target.dims);
         }
       }
-      let results: ort.InferenceSession.ReturnType;
+      let results: Record<string, ort.OnnxValue>;
       try {
-        results = fetches === undefined ? await session.run(tensors) : await session.run(tensors, fetches);
+        results = await session.run(tensors, fetches);
       } catch (error) {
         const shapes = given.map((name) => `${name} [${feeds[name]?.dims.join(', ')}]`).join(', ');
         throw new CardwatchError(
