@@ -72,6 +72,25 @@ describe('scorer', () => {
     }
   });
 
+  it('lets the event loop run between the chunks of a large batch (ONNX Runtime runs in place)', async () => {
+    const rows = 10;
+    const chunked = await openScorerFromDir(bundleDir, { chunkRows: 3 });
+    try {
+      let turns = 0;
+      const tick = (): void => {
+        turns += 1;
+        if (turns < 100) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const before = turns;
+      await chunked.score(randomRows(rows, 3, 5), rows);
+      // 4 chunks: at least one loop turn between each pair of them.
+      expect(turns - before).toBeGreaterThanOrEqual(3);
+    } finally {
+      await chunked.dispose();
+    }
+  });
+
   it('skips the contributions when asked, with the same scores', async () => {
     const rows = 10;
     const x = randomRows(rows, 3, 31);

@@ -7,6 +7,7 @@
  * variant's flag agreement with float32 at that threshold is recorded in the manifest at export.
  */
 import { join } from 'node:path';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CardwatchError } from '../util/errors.js';
 import { bundleEngines, SCORING_ENGINES, variantFile, type BundleManifest } from './manifest.js';
 import { openOnnxSession, type OnnxSession } from './onnx-runtime.js';
@@ -200,6 +201,9 @@ class BundleScorer implements Scorer {
     const contributions = new Float32Array(withContributions ? rows * f : 0);
     for (let start = 0; start < rows; start += this.chunkRows) {
       const end = Math.min(start + this.chunkRows, rows);
+      // ONNX Runtime runs in the call (onnx-runtime.ts `synchronous`): between chunks of a large batch, let the
+      // event loop serve what else is waiting (a service's other requests) rather than hold it for all of them.
+      if (start > 0) await yieldToEventLoop();
       await this.runChunk(session, x.subarray(start * f, end * f), end - start, {
         scores: scores.subarray(start, end),
         contributions: withContributions ? contributions.subarray(start * f, end * f) : null,
