@@ -23,7 +23,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseBenchOptions, positiveIntOption } from './bench-cli.mjs';
 
 const OPTIONS = {
   a: { type: 'string' },
@@ -36,41 +36,11 @@ const OPTIONS = {
   slices: { type: 'string', default: '12' },
   seconds: { type: 'string', default: '6' },
   connections: { type: 'string', default: '64' },
-  help: { type: 'boolean', short: 'h', default: false },
 };
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = resolve(HERE, '..');
-const { values: opts } = (() => {
-  try {
-    return parseArgs({ options: OPTIONS });
-  } catch (error) {
-    console.error(`${error.message} (node bench/api-ab.mjs --help lists the options)`);
-    process.exit(2);
-  }
-})();
-if (opts.help) {
-  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8')
-    .split('\n')
-    .slice(1);
-  console.log(
-    lines
-      .slice(
-        0,
-        lines.findIndex((line) => !line.startsWith('//')),
-      )
-      .map((line) => line.replace(/^\/\/ ?/, ''))
-      .join('\n'),
-  );
-  process.exit(0);
-}
-function positiveInt(name, max) {
-  const value = Number(opts[name]);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    console.error(`--${name} must be an integer from 1 to ${max}, got "${opts[name]}"`);
-    process.exit(2);
-  }
-  return value;
-}
+const opts = parseBenchOptions(import.meta.url, OPTIONS);
+const positiveInt = (name, max) => positiveIntOption(opts, name, max);
 const SLICES = positiveInt('slices', 200);
 const SECONDS = positiveInt('seconds', 120);
 const CONNECTIONS = positiveInt('connections', 4096);

@@ -39,9 +39,9 @@ import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { batchCsvBody, batchJsonBody, featureMatrix, FEATURES } from './api-data.mjs';
+import { parseBenchOptions, positiveIntOption } from './bench-cli.mjs';
 import { formatProfileSummary, summarizeProfile } from './cpuprofile-summary.mjs';
 
 // ---- options ------------------------------------------------------------------------------------------------
@@ -65,35 +65,9 @@ const OPTIONS = {
   keep: { type: 'boolean', default: false },
   set: { type: 'string', multiple: true, default: [] },
   out: { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
 };
-const { values: opts } = (() => {
-  try {
-    return parseArgs({ options: OPTIONS });
-  } catch (error) {
-    console.error(`${error.message} (node bench/api.mjs --help lists the options)`);
-    process.exit(2);
-  }
-})();
-if (opts.help) {
-  console.log(
-    readFileSync(fileURLToPath(import.meta.url), 'utf8')
-      .split('\n')
-      .slice(1, 40)
-      .filter((line, i, lines) => lines.slice(0, i + 1).every((l) => l.startsWith('//')))
-      .map((line) => line.replace(/^\/\/ ?/, ''))
-      .join('\n'),
-  );
-  process.exit(0);
-}
-function positiveInt(name, max) {
-  const value = Number(opts[name]);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    console.error(`--${name} must be an integer from 1 to ${max}, got "${opts[name]}"`);
-    process.exit(2);
-  }
-  return value;
-}
+const opts = parseBenchOptions(import.meta.url, OPTIONS);
+const positiveInt = (name, max) => positiveIntOption(opts, name, max);
 const DURATION_S = positiveInt('duration', 600);
 const CONNECTIONS = positiveInt('connections', 4096);
 const WARMUP_S = positiveInt('warmup', 60);
