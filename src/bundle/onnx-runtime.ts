@@ -39,8 +39,8 @@ export interface OnnxSessionOptions {
    * public API). onnxruntime-node's `InferenceSession.run` defers every run with `setImmediate`: a batch the
    * service forms in the event loop's check phase (serve/score-batcher.ts) then runs one loop turn later,
    * after that turn has read and parsed the next requests, and its answers wait for them. Run in place, the
-   * service answered ~12 % more requests per second at ~11 % less request-thread CPU per request (12
-   * alternating pairs, bench/api-ab.mjs). The result is the same: it is the same native session and run.
+   * service answered 8–12 % more requests per second at 7–12 % less request-thread CPU per request (medians
+   * of three 12-pair runs of bench/api-ab.mjs). The result is the same: it is the same native session and run.
    */
   readonly synchronous?: boolean;
 }
