@@ -128,19 +128,16 @@ export function startDriftThread(options: DriftThreadOptions = {}): DriftThread 
         const target = current();
         const id = nextId++;
         const transfer: ArrayBuffer[] = [];
-        const sendReference = target.referenceKey !== input.referenceKey;
+        const { reference, current: window, referenceKey, keepCurrent, ...rest } = input;
+        const sendReference = target.referenceKey !== referenceKey;
         const request: DriftRequest = {
+          // The rest of DriftInput (sources, model version, window bounds) travels as it is.
+          ...rest,
           id,
-          referenceKey: input.referenceKey,
+          referenceKey,
           // The service keeps its reference table: the worker gets a copy, once.
-          ...(sendReference ? { reference: packTable(input.reference, false, transfer) } : {}),
-          current: packTable(input.current, input.keepCurrent !== true, transfer),
-          referenceSource: input.referenceSource,
-          currentSource: input.currentSource,
-          modelVersion: input.modelVersion,
-          ...(input.since === undefined ? {} : { since: input.since }),
-          ...(input.until === undefined ? {} : { until: input.until }),
-          ...(input.now === undefined ? {} : { now: input.now }),
+          ...(sendReference ? { reference: packTable(reference, false, transfer) } : {}),
+          current: packTable(window, keepCurrent !== true, transfer),
           options: driftOptions,
         };
         pending.set(id, { running: target, resolve, reject });
@@ -159,7 +156,7 @@ export function startDriftThread(options: DriftThreadOptions = {}): DriftThread 
           return;
         }
         // Messages are handled in order, so the requests after this one find the reference cached.
-        if (sendReference) target.referenceKey = input.referenceKey;
+        if (sendReference) target.referenceKey = referenceKey;
         target.worker.ref();
       });
     },

@@ -25,18 +25,11 @@ function referenceFor(request: DriftRequest): MonitorTable {
 
 function answer(request: DriftRequest): DriftReply {
   try {
+    // What is not the protocol's own (id, the packed tables, options) is DriftInput as the service gave it.
+    const { id: _id, referenceKey: _key, reference: _reference, current, options, ...rest } = request;
     const report = computeDrift(
-      {
-        reference: referenceFor(request),
-        current: unpackTable(request.current),
-        referenceSource: request.referenceSource,
-        currentSource: request.currentSource,
-        modelVersion: request.modelVersion,
-        ...(request.since === undefined ? {} : { since: request.since }),
-        ...(request.until === undefined ? {} : { until: request.until }),
-        ...(request.now === undefined ? {} : { now: request.now }),
-      },
-      request.options,
+      { ...rest, reference: referenceFor(request), current: unpackTable(current) },
+      options,
     );
     return { id: request.id, report };
   } catch (error) {
