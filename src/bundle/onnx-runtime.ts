@@ -137,13 +137,16 @@ function openNative(
     if (meta.isTensor && (meta.shape?.length ?? 0) > 0) inputShapes.set(meta.name, declaredShape(meta));
   }
   const outputNames = native.outputMetadata.map((meta) => meta.name);
-  const allOutputs = (): Record<string, null> => Object.fromEntries(outputNames.map((name) => [name, null]));
+  // Every output, when the caller pre-allocates none (the native run only reads this).
+  const allOutputs: Readonly<Record<string, null>> = Object.fromEntries(
+    outputNames.map((name) => [name, null]),
+  );
   return {
     inputNames: native.inputMetadata.map((meta) => meta.name),
     outputNames,
     inputShapes,
     synchronous: true,
-    run: (feeds, fetches) => native.run(feeds, fetches ?? allOutputs(), {}),
+    run: (feeds, fetches) => native.run(feeds, fetches ?? allOutputs, {}),
     release: () => native.dispose(),
   };
 }
