@@ -3,21 +3,15 @@
  * one), so tests, benchmarks and several apps in one process do not clash over metric names.
  *
  * Request-path cost: label children are looked up once per (method, route, status) and cached, so recording a
- * request is a Map lookup plus two increments. Values owned by other objects (model, log queue) are read only
+ * request is a Map lookup, an increment and a histogram tally (tallied-histogram.ts). Values owned by other objects (model, log queue) are read only
  * when Prometheus scrapes, through `collect`.
  */
-import {
-  collectDefaultMetrics,
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  type CounterConfiguration,
-} from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry, type CounterConfiguration } from 'prom-client';
 import { registerModelGauges } from '../monitor/model-gauges.js';
 import type { DriftReport, QualityReport } from '../monitor/report-schema.js';
 import type { PredictionLog, PredictionLogStats } from '../predictions/index.js';
 import type { ModelProvider } from './model-provider.js';
+import { TalliedHistogram, type HistogramTally } from './tallied-histogram.js';
 
 /** Label of requests that matched no route: the raw URL would let any client create unbounded series. */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -59,14 +53,14 @@ export interface ServeMetrics {
  */
 interface RequestSeries {
   readonly requests: Counter.Internal;
-  readonly duration: Histogram.Internal<'method' | 'route' | 'status_code'>;
+  readonly duration: HistogramTally;
   /** Requests answered since the last collection. */
   pending: number;
 }
 
 interface PredictionSeries {
   readonly predictions: Counter.Internal;
-  readonly score: Histogram.Internal<'engine'>;
+  readonly score: HistogramTally;
   /** Predictions since the last collection. */
   pending: number;
 }
@@ -188,7 +182,7 @@ export function createServeMetrics(options: ServeMetricsOptions): ServeMetrics {
       }
     },
   });
-  const duration = new Histogram({
+  const duration = new TalliedHistogram({
     name: 'cardwatch_http_request_duration_seconds',
     help: 'Time from receiving a request to answering it, by method, route pattern and status code',
     labelNames: ['method', 'route', 'status_code'] as const,
@@ -213,7 +207,7 @@ export function createServeMetrics(options: ServeMetricsOptions): ServeMetrics {
       }
     },
   });
-  const scores = new Histogram({
+  const scores = new TalliedHistogram({
     name: 'cardwatch_prediction_score',
     help: 'Anomaly scores of logged predictions (higher is more suspicious), by engine',
     labelNames: ['engine'] as const,
@@ -293,7 +287,7 @@ export function createServeMetrics(options: ServeMetricsOptions): ServeMetrics {
       let series = requestSeries.get(key);
       if (series === undefined) {
         const labels = { method, route, status_code: String(statusCode) };
-        series = { requests: requests.labels(labels), duration: duration.labels(labels), pending: 0 };
+        series = { requests: requests.labels(labels), duration: duration.tally(labels), pending: 0 };
         requestSeries.set(key, series);
       }
       series.pending += 1;
@@ -308,7 +302,7 @@ export function createServeMetrics(options: ServeMetricsOptions): ServeMetrics {
       if (series === undefined) {
         series = {
           predictions: predictions.labels({ decision: isFraud ? 'fraud' : 'legit', engine }),
-          score: scores.labels({ engine }),
+          score: scores.tally({ engine }),
           pending: 0,
         };
         predictionSeries.set(key, series);
