@@ -14,6 +14,7 @@ import fastifySwagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CardwatchError } from '../util/errors.js';
 import { installErrorHandling, routeLabel } from './error-handler.js';
+import { installJsonBodyParser } from './json-body.js';
 import { errorReply } from './error-reply.js';
 import { createServeMetrics, UNMATCHED_ROUTE, type ServeMetrics } from './metrics.js';
 import { openapiTransform } from './openapi-transform.js';
@@ -141,6 +142,7 @@ export async function buildApp(appOptions: AppOptions): Promise<FastifyInstance>
   // JSON only (the batch route adds text/csv in its own scope): without this, Fastify's built-in text/plain
   // parser would hand a string to the schema and a wrong content type would be a confusing 400, not a 415.
   app.removeContentTypeParser('text/plain');
+  installJsonBodyParser(app);
 
   // Before any route: both the catalogue and swagger learn routes through onRoute hooks.
   const catalogue = collectRoutes(app);
