@@ -13,9 +13,10 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
   throw new Error('cardwatch predictions: big-endian platforms are not supported (features are stored LE)');
 }
 
-/** The BLOB bytes of a float32 feature vector (a view, no copy). */
-export function encodeFeatures(features: Float32Array): Buffer {
-  return Buffer.from(features.buffer, features.byteOffset, features.byteLength);
+/** The BLOB bytes of a feature vector: a view of a Float32Array, other numbers rounded to float32 first. */
+export function encodeFeatures(features: Float32Array | ArrayLike<number>): Buffer {
+  const vector = features instanceof Float32Array ? features : new Float32Array(features);
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 }
 
 /** A Float32Array from a stored BLOB. Copies: SQLite's buffer need not be 4-byte aligned. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeFeatures } from './features.js';
 import { toQueuedPrediction, topFeaturesJson } from './queued-prediction.js';
 import type { PredictionRecord } from './types.js';
 
@@ -38,13 +39,20 @@ describe('topFeaturesJson', () => {
 });
 
 describe('toQueuedPrediction', () => {
-  it('copies the features into float32 and the top features into their JSON', () => {
+  it('copies the features (an array stays one, other array-likes become float32) and the top features into their JSON', () => {
     const features = [...(record.features as number[])];
     const queued = toQueuedPrediction({ ...record, features });
     features[0] = 99;
-    expect(queued.features).toBeInstanceOf(Float32Array);
+    expect(Array.isArray(queued.features)).toBe(true);
     expect(queued.features[0]).toBe(0);
-    expect(queued.features[27]).toBeCloseTo(2.7, 6);
+    expect(queued.features[27]).toBe(2.7);
+    // Stored as the same float32 bytes either way.
+    const typed = Float32Array.from(features.map((v, i) => (i === 0 ? 0 : v)));
+    const fromTyped = toQueuedPrediction({ ...record, features: typed });
+    typed[1] = 99;
+    expect(fromTyped.features).toBeInstanceOf(Float32Array);
+    expect(fromTyped.features[1]).toBeCloseTo(0.1, 6);
+    expect(encodeFeatures(fromTyped.features)).toEqual(encodeFeatures(queued.features));
     expect(JSON.parse(queued.topFeaturesJson as string)).toEqual(record.topFeatures);
     expect(queued).toMatchObject({ isFraud: 1, amount: 12.5, time: null, transactionId: 'tx-1' });
     expect(toQueuedPrediction({ ...record, topFeatures: null }).topFeaturesJson).toBeNull();
