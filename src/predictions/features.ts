@@ -19,6 +19,16 @@ export function encodeFeatures(features: Float32Array | ArrayLike<number>): Buff
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 }
 
+/**
+ * The BLOB bytes of vector `row` of a column of float32 vectors laid end to end (a packed batch's features):
+ * a view, no copy, and the same bytes `encodeFeatures` gives for that vector alone. A plain Uint8Array rather
+ * than a Buffer, which better-sqlite3 binds alike (as a BLOB of the view's bytes): `Buffer.from` costs ~70 ns
+ * per call against ~45 ns for the view, and this runs once per logged prediction on the writer thread.
+ */
+export function featuresBlobAt(column: Float32Array, row: number): Uint8Array {
+  return new Uint8Array(column.buffer, column.byteOffset + row * FEATURES_BLOB_BYTES, FEATURES_BLOB_BYTES);
+}
+
 /** A Float32Array from a stored BLOB. Copies: SQLite's buffer need not be 4-byte aligned. */
 export function decodeFeatures(blob: Uint8Array): Float32Array {
   const out = new Float32Array(blob.byteLength >>> 2);

@@ -3,11 +3,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeRecord, tempDir } from './__fixtures__/records.js';
+import { PREDICTION_COLUMN_COUNT, predictionValues, type SqlValue } from './batch-writer.js';
 import { openReadonlyDatabase } from './database.js';
 import { openPredictionStore } from './open-store.js';
 import { toQueuedPrediction } from './queued-prediction.js';
 import { startSqliteWriterThread } from './sqlite-writer-thread.js';
-import { packBatch, unpackBatch } from './writer-thread-protocol.js';
+import { packBatch, packedRows, unpackBatch } from './writer-thread-protocol.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -56,6 +57,31 @@ describe('the writer thread protocol', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('gives the writer, row by row, the values predictionValues gives for each queued record', () => {
+    const batch = [
+      makeRecord(1),
+      makeRecord(2, { amount: null, time: null, transactionId: null, topFeatures: null, isFraud: true }),
+      makeRecord(3, {
+        modelVersion: 'ae-2',
+        engine: 'int8',
+        features: Array.from({ length: 28 }, () => NaN),
+      }),
+    ].map(toQueuedPrediction);
+    const rows = packedRows(packBatch(batch));
+    expect(rows.count).toBe(3);
+    // Bytes as plain arrays: the features go as a Uint8Array view here and a Buffer in predictionValues.
+    const plain = (values: readonly SqlValue[]) =>
+      values.map((v) => (v instanceof Uint8Array ? Array.from(v) : v));
+    // Filled at an offset into a longer array, as for the second row of a multi-row INSERT.
+    const params: SqlValue[] = Array<SqlValue>(PREDICTION_COLUMN_COUNT + 2).fill('untouched');
+    batch.forEach((p, row) => {
+      rows.fill(row, params, 2);
+      expect(rows.predictionId(row)).toBe(p.predictionId);
+      expect(plain(params.slice(0, 2))).toEqual(['untouched', 'untouched']);
+      expect(plain(params.slice(2))).toEqual(plain(predictionValues(p, p.transactionId)));
+    });
   });
 });
 

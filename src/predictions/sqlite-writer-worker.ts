@@ -1,13 +1,14 @@
 /**
  * The SQLite writer thread: its own connection to the log (WAL: the service's connection keeps reading and
  * storing feedback beside it), the same batch writer the in-process log uses, one batch at a time in order.
+ * Each batch is written straight from its packed columns (`packedRows`), not rebuilt as objects first.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError } from '../util/errors.js';
-import { createBatchWriter } from './batch-writer.js';
+import { createRowsWriter } from './batch-writer.js';
 import { openWritableDatabase } from './database.js';
 import {
-  unpackBatch,
+  packedRows,
   type WriterOpen,
   type WriterReply,
   type WriterRequest,
@@ -15,7 +16,7 @@ import {
 
 const open = workerData as WriterOpen;
 const db = openWritableDatabase(open.path, { busyTimeoutMs: open.busyTimeoutMs });
-const writeBatch = createBatchWriter(db);
+const writeRows = createRowsWriter(db);
 
 function reply(message: WriterReply): void {
   parentPort?.postMessage(message);
@@ -29,7 +30,7 @@ parentPort?.on('message', (request: WriterRequest) => {
     return;
   }
   try {
-    const result = writeBatch(unpackBatch(request.batch));
+    const result = writeRows(packedRows(request.batch));
     reply({
       id: request.id,
       written: result.written,
