@@ -183,7 +183,10 @@ export function packedRows(packed: PackedBatch): PredictionRows {
   };
 }
 
-/** The queued records back, as objects (the inverse of `packBatch`; the writer thread uses `packedRows`). */
+/**
+ * The queued records back, as objects: the inverse of `packBatch`, which the tests check packing against and
+ * bench/prediction-writer.mjs uses for the old way. The writer thread itself uses `packedRows`.
+ */
 export function unpackBatch(packed: PackedBatch): QueuedPrediction[] {
   const ids = unpackStrings(packed.ids);
   const transactionIds = unpackStrings(packed.transactionIds);
