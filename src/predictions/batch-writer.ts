@@ -33,8 +33,8 @@ export type BatchWriter = (batch: readonly QueuedPrediction[]) => BatchResult;
 /** A value bound to a column of `predictions`. A Uint8Array (Buffer or not) binds as a BLOB of its bytes. */
 export type SqlValue = string | number | Uint8Array | null;
 
-/** The columns every INSERT here fills, in order; `predictionValues` and `PredictionRows.fill` follow it. */
-const PREDICTION_COLUMNS = [
+/** The columns every INSERT of a prediction fills, in order (here and in sqlite-decisions.ts). */
+export const PREDICTION_COLUMNS = [
   'prediction_id',
   'created_at',
   'transaction_id',
@@ -81,23 +81,36 @@ function isConstraintError(error: unknown): error is Error {
   return typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
 }
 
-/** The 13 values of a prediction row, in the column order of the INSERTs here and in sqlite-decisions.ts. */
-export function predictionValues(p: QueuedPrediction, transactionId: string | null) {
-  return [
-    p.predictionId,
-    p.createdAt,
-    transactionId,
-    p.modelVersion,
-    p.engine,
-    p.score,
-    p.threshold,
-    p.isFraud,
-    p.latencyMs,
-    encodeFeatures(p.features),
-    p.amount,
-    p.time,
-    p.topFeaturesJson,
-  ] as const;
+/**
+ * Puts the 13 values of a prediction row into `params[at …]`, in `PREDICTION_COLUMNS` order: the one place that
+ * maps a queued record onto the table, for the INSERTs here and in sqlite-decisions.ts.
+ */
+function fillPredictionValues(
+  p: QueuedPrediction,
+  transactionId: string | null,
+  params: SqlValue[],
+  at: number,
+): void {
+  params[at] = p.predictionId;
+  params[at + 1] = p.createdAt;
+  params[at + 2] = transactionId;
+  params[at + 3] = p.modelVersion;
+  params[at + 4] = p.engine;
+  params[at + 5] = p.score;
+  params[at + 6] = p.threshold;
+  params[at + 7] = p.isFraud;
+  params[at + 8] = p.latencyMs;
+  params[at + 9] = encodeFeatures(p.features);
+  params[at + 10] = p.amount;
+  params[at + 11] = p.time;
+  params[at + 12] = p.topFeaturesJson;
+}
+
+/** The 13 values of a prediction row as a new array, in `PREDICTION_COLUMNS` order. */
+export function predictionValues(p: QueuedPrediction, transactionId: string | null): SqlValue[] {
+  const values: SqlValue[] = [];
+  fillPredictionValues(p, transactionId, values, 0);
+  return values;
 }
 
 /** The queue's records as `PredictionRows`: the values `predictionValues` gives, written in place. */
@@ -107,19 +120,7 @@ export function queuedRows(batch: readonly QueuedPrediction[]): PredictionRows {
     predictionId: (row) => (batch[row] as QueuedPrediction).predictionId,
     fill(row, params, at) {
       const p = batch[row] as QueuedPrediction;
-      params[at] = p.predictionId;
-      params[at + 1] = p.createdAt;
-      params[at + 2] = p.transactionId;
-      params[at + 3] = p.modelVersion;
-      params[at + 4] = p.engine;
-      params[at + 5] = p.score;
-      params[at + 6] = p.threshold;
-      params[at + 7] = p.isFraud;
-      params[at + 8] = p.latencyMs;
-      params[at + 9] = encodeFeatures(p.features);
-      params[at + 10] = p.amount;
-      params[at + 11] = p.time;
-      params[at + 12] = p.topFeaturesJson;
+      fillPredictionValues(p, p.transactionId, params, at);
     },
   };
 }

@@ -4,7 +4,7 @@
  * force for each transaction of the batch.
  */
 import type { Database } from 'better-sqlite3';
-import { predictionValues } from './batch-writer.js';
+import { PREDICTION_COLUMNS, predictionValues } from './batch-writer.js';
 import { toQueuedPrediction } from './queued-prediction.js';
 import {
   DECISION_COLUMNS,
@@ -26,9 +26,8 @@ const LOOKUP_CHUNK = 500;
 
 export function createSqliteDecisionLog(db: Database): SqliteDecisionLog {
   const insert = db.prepare(
-    `INSERT INTO predictions (prediction_id, created_at, transaction_id, model_version, engine, score,
-       threshold, is_fraud, latency_ms, features, amount, time, top_features, source)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'stream')
+    `INSERT INTO predictions (${PREDICTION_COLUMNS.join(', ')}, source)
+     VALUES (${PREDICTION_COLUMNS.map(() => '?').join(', ')}, 'stream')
      ON CONFLICT (transaction_id) WHERE source = 'stream' DO NOTHING`,
   );
   const countStatement = db
